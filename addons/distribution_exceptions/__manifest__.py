@@ -1,0 +1,24 @@
+{
+    "name": "Distribution: Exceptions",
+    "summary": "Backorders, short picks, returns, claims, credit holds, late suppliers and invoice "
+    "mismatches as owned, aged, resolvable queue items",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "author": "Distribution Suite",
+    "website": "https://github.com/distribution-suite/distribution-suite",
+    "maintainers": ["distribution-suite"],
+    "depends": ["distribution_order_flow"],
+    "data": [
+        "security/distribution_exceptions_security.xml",
+        "security/ir.model.access.csv",
+        "data/distribution_exception_type_data.xml",
+        "views/distribution_exception_type_views.xml",
+        "views/distribution_exceptions_menus.xml",
+    ],
+    "demo": [
+        "demo/distribution_exceptions_demo.xml",
+    ],
+    "application": False,
+    "installable": True,
+}

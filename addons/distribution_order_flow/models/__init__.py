@@ -1,0 +1,2 @@
+from . import distribution_customer_class
+from . import res_partner

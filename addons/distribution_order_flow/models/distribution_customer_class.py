@@ -1,0 +1,113 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class DistributionCustomerClass(models.Model):
+    """A kind of customer (retail chain, contractor, independent dealer...) and how the suite serves it.
+
+    The class is set on the commercial partner (contacts follow it) and drives, in the order flow,
+    which orders are served first when stock is short (``priority``), whether an order ships complete
+    or in parts (``ship_policy``) and whether validating a delivery invoices it (``invoice_on_delivery``).
+    """
+
+    _name = "distribution.customer.class"
+    _description = "Distribution Customer Class"
+    _order = "priority desc, sequence, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True,
+        help="Short unique code used in reports, imports and integrations (e.g. RETAIL).",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+        help="Leave empty to share the class between all companies.",
+    )
+    priority = fields.Integer(
+        default=50,
+        help="0-100. When stock is short, orders of a higher-priority class are served first.",
+    )
+    ship_policy = fields.Selection(
+        [("complete", "Ship complete"), ("partial", "Ship partial (backorders)")],
+        required=True,
+        default="partial",
+        help="Ship complete: the delivery leaves only when every line is available (one shipment). "
+        "Ship partial: what is available leaves now, the rest follows in backorders.",
+    )
+    invoice_on_delivery = fields.Boolean(
+        help="Validating a delivery creates and posts the invoice for the delivered quantities.",
+    )
+    note = fields.Html(translate=True)
+    partner_count = fields.Integer(compute="_compute_partner_count")
+
+
+    def _compute_partner_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("distribution_class_id", "in", self.ids), ("is_company", "=", True)],
+                ["distribution_class_id"],
+                ["__count"],
+            )
+        )
+        for customer_class in self:
+            customer_class.partner_count = counts.get(customer_class, 0)
+
+    @api.constrains("priority")
+    def _check_priority(self):
+        for customer_class in self:
+            if not 0 <= customer_class.priority <= 100:
+                raise ValidationError(
+                    _(
+                        "Customer class %(name)s: the priority must be between 0 and 100 (got %(priority)s).",
+                        name=customer_class.name,
+                        priority=customer_class.priority,
+                    )
+                )
+
+    @api.constrains("code", "company_id")
+    def _check_code_unique(self):
+        # A Python constraint rather than SQL UNIQUE: it names the record in conflict and also covers
+        # records shared by all companies (company_id empty, which SQL UNIQUE would let through).
+        for customer_class in self:
+            duplicate = self.search(
+                [
+                    ("id", "!=", customer_class.id),
+                    ("code", "=", customer_class.code),
+                    ("company_id", "=", customer_class.company_id.id),
+                    ("active", "in", (True, False)),
+                ],
+                limit=1,
+            )
+            if duplicate:
+                raise ValidationError(
+                    _(
+                        "Customer class %(name)s: code %(code)s is already used by %(other)s.",
+                        name=customer_class.name,
+                        code=customer_class.code,
+                        other=duplicate.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("code"):
+                vals["code"] = vals["code"].strip().upper()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("code"):
+            vals["code"] = vals["code"].strip().upper()
+        return super().write(vals)
+
+    def action_view_partners(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.res_partner_action_customer")
+        action["domain"] = [("distribution_class_id", "=", self.id), ("is_company", "=", True)]
+        action["context"] = {"default_distribution_class_id": self.id, "default_is_company": True}
+        return action

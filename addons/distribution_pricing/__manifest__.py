@@ -1,0 +1,21 @@
+{
+    "name": "Distribution: Pricing",
+    "summary": "Contract prices for key accounts, volume breaks, margin floors and governed price overrides",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "author": "Distribution Suite",
+    "website": "https://github.com/distribution-suite/distribution-suite",
+    "maintainers": ["distribution-suite"],
+    "depends": ["distribution_order_flow"],
+    "data": [
+        "views/product_category_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/distribution_pricing_menus.xml",
+    ],
+    "demo": [
+        "demo/distribution_pricing_demo.xml",
+    ],
+    "application": False,
+    "installable": True,
+}

@@ -1,0 +1,3 @@
+from . import res_company
+from . import product_category
+from . import res_config_settings

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    distribution_margin_floor = fields.Float(
+        related="company_id.distribution_margin_floor",
+        readonly=False,
+    )

@@ -1,0 +1,62 @@
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestMarginFloor(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_a.distribution_margin_floor = 15.0
+        cls.company_b = cls.env["res.company"].create({"name": "Pricing Test Company B"})
+        cls.company_b.distribution_margin_floor = 25.0
+        Category = cls.env["product.category"]
+        cls.electrical = Category.create({"name": "Electrical", "margin_floor": 22.0})
+        cls.cables = Category.create({"name": "Cables", "parent_id": cls.electrical.id})
+        cls.power_cables = Category.create({"name": "Power", "parent_id": cls.cables.id, "margin_floor": 12.5})
+        cls.misc = Category.create({"name": "Misc"})
+
+    def test_own_floor_wins(self):
+        self.assertEqual(self.power_cables._get_margin_floor(self.company_a), 12.5)
+        self.assertEqual(self.power_cables.margin_floor_effective, 12.5)
+
+    def test_nearest_parent_floor(self):
+        self.assertEqual(self.cables._get_margin_floor(self.company_a), 22.0)
+        self.assertEqual(self.cables.margin_floor_effective, 22.0)
+
+    def test_company_default_when_no_floor(self):
+        self.assertEqual(self.misc._get_margin_floor(self.company_a), 15.0)
+        self.assertEqual(self.misc.with_company(self.company_b).margin_floor_effective, 25.0)
+
+    def test_floor_boundaries(self):
+        self.misc.margin_floor = 0.0
+        self.misc.margin_floor = 99.99
+        with self.assertRaisesRegex(ValidationError, r"Product category Misc: the margin floor must be at least 0%"):
+            self.misc.margin_floor = 100.0
+        with self.assertRaisesRegex(ValidationError, r"Product category Misc: the margin floor"):
+            self.misc.margin_floor = -5.0
+
+    def test_company_default_boundaries(self):
+        with self.assertRaisesRegex(ValidationError, r"Company Pricing Test Company B: the default margin floor"):
+            self.company_b.distribution_margin_floor = 100.0
+        with self.assertRaises(ValidationError):
+            self.company_b.distribution_margin_floor = -0.01
+
+    def test_settings_set_the_current_company_default(self):
+        settings = Form(self.env["res.config.settings"].with_company(self.company_b))
+        settings.distribution_margin_floor = 30.0
+        settings.save().execute()
+        self.assertEqual(self.company_b.distribution_margin_floor, 30.0)
+        self.assertEqual(self.company_a.distribution_margin_floor, 15.0)
+
+    def test_only_product_managers_edit_floors(self):
+        salesperson = new_test_user(self.env, login="pricing_rep", groups="sales_team.group_sale_salesman")
+        self.assertEqual(self.cables.with_user(salesperson).margin_floor_effective, 22.0)
+        with self.assertRaises(AccessError):
+            self.cables.with_user(salesperson).write({"margin_floor": 1.0})
+        manager = new_test_user(
+            self.env, login="pricing_manager", groups="sales_team.group_sale_manager,product.group_product_manager"
+        )
+        self.cables.with_user(manager).write({"margin_floor": 18.0})
+        self.assertEqual(self.cables.margin_floor, 18.0)

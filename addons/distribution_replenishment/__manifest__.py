@@ -1,0 +1,20 @@
+{
+    "name": "Distribution: Replenishment",
+    "summary": "Demand-linked replenishment planning: transfers between warehouses before purchases, "
+    "lead times, minimum quantities, forecasts and supplier performance",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Purchase",
+    "license": "LGPL-3",
+    "author": "Distribution Suite",
+    "website": "https://github.com/distribution-suite/distribution-suite",
+    "maintainers": ["distribution-suite"],
+    "depends": ["distribution_order_flow"],
+    "data": [
+        "views/res_config_settings_views.xml",
+    ],
+    "demo": [
+        "demo/distribution_replenishment_demo.xml",
+    ],
+    "application": False,
+    "installable": True,
+}

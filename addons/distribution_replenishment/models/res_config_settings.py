@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    replenishment_forecast_method = fields.Selection(
+        related="company_id.replenishment_forecast_method", readonly=False
+    )
+    replenishment_history_days = fields.Integer(related="company_id.replenishment_history_days", readonly=False)
+    replenishment_smoothing_alpha = fields.Float(
+        related="company_id.replenishment_smoothing_alpha", readonly=False
+    )
+    replenishment_review_days = fields.Integer(related="company_id.replenishment_review_days", readonly=False)
+    replenishment_safety_days = fields.Float(related="company_id.replenishment_safety_days", readonly=False)
+    replenishment_use_observed_lead_time = fields.Boolean(
+        related="company_id.replenishment_use_observed_lead_time", readonly=False
+    )

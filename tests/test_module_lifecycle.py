@@ -1,0 +1,71 @@
+"""Each suite module installs alone and all together, upgrades with -u, and uninstalls without leaving
+broken views, menus or actions behind."""
+
+import pytest
+
+from .conftest import SUITE_MODULES, log_errors
+
+# Which suite modules each one pulls in (its own manifest's depends, followed).
+SUITE_DEPENDENCIES = {
+    "distribution_order_flow": [],
+    "distribution_pricing": ["distribution_order_flow"],
+    "distribution_replenishment": ["distribution_order_flow"],
+    "distribution_exceptions": ["distribution_order_flow"],
+    "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
+}
+# Models whose views the suite extends: rendered after every uninstall.
+EXTENDED_MODELS = [
+    "res.partner",
+    "sale.order",
+    "product.category",
+    "res.config.settings",
+    "res.company",
+    "helpdesk.ticket",
+]
+
+
+@pytest.mark.parametrize("module", SUITE_MODULES)
+def test_module_installs_alone_and_uninstalls_cleanly(suite_odoo, core_template, module):
+    db = suite_odoo.new_db_name(module.removeprefix("distribution_"))
+    suite_odoo.createdb(db, template=core_template)
+    try:
+        returncode, log = suite_odoo.odoo(db, "-i", module)
+        assert returncode == 0, log[-3000:]
+        assert not log_errors(log), "\n".join(log_errors(log))
+
+        states = suite_odoo.db_tool(db, "state", *SUITE_MODULES)
+        installed = {name for name, state in states.items() if state == "installed"}
+        assert installed == {module, *SUITE_DEPENDENCIES[module]}, f"{module} alone installed {sorted(installed)}"
+        assert suite_odoo.db_tool(db, "integrity", *EXTENDED_MODELS) == []
+
+        suite_odoo.db_tool(db, "uninstall", module)
+        states = suite_odoo.db_tool(db, "state", module)
+        assert states[module] == "uninstalled"
+        problems = suite_odoo.db_tool(db, "integrity", *EXTENDED_MODELS)
+        assert problems == [], f"uninstalling {module} left:\n" + "\n".join(problems)
+    finally:
+        suite_odoo.dropdb(db)
+
+
+def test_all_modules_install_upgrade_and_uninstall_together(suite_odoo, core_template):
+    db = suite_odoo.new_db_name("all")
+    suite_odoo.createdb(db, template=core_template)
+    try:
+        returncode, log = suite_odoo.odoo(db, "-i", ",".join(SUITE_MODULES))
+        assert returncode == 0, log[-3000:]
+        assert not log_errors(log), "\n".join(log_errors(log))
+
+        returncode, log = suite_odoo.odoo(db, "-u", ",".join(SUITE_MODULES))
+        assert returncode == 0, log[-3000:]
+        assert not log_errors(log), "\n".join(log_errors(log))
+        states = suite_odoo.db_tool(db, "state", *SUITE_MODULES)
+        assert set(states.values()) == {"installed"}, states
+
+        # Uninstalling the base module takes every suite module with it.
+        suite_odoo.db_tool(db, "uninstall", "distribution_order_flow")
+        states = suite_odoo.db_tool(db, "state", *SUITE_MODULES)
+        assert set(states.values()) == {"uninstalled"}, states
+        problems = suite_odoo.db_tool(db, "integrity", *EXTENDED_MODELS)
+        assert problems == [], "uninstalling the suite left:\n" + "\n".join(problems)
+    finally:
+        suite_odoo.dropdb(db)
