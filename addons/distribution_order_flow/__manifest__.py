@@ -27,6 +27,12 @@
     ],
     "demo": [
         "demo/distribution_customer_class_demo.xml",
+        "demo/distribution_company_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/product_demo.xml",
+        "demo/stock_quant_demo.xml",
+        "demo/sale_order_demo.xml",
+        "demo/purchase_order_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
