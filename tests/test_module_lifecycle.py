@@ -5,12 +5,21 @@ import pytest
 
 from .conftest import SUITE_MODULES, log_errors
 
-# Which suite modules each one pulls in (its own manifest's depends, followed).
-SUITE_DEPENDENCIES = {
+# Each suite module's suite dependencies, followed (its manifest's depends).
+SUITE_DEPENDS = {
     "distribution_order_flow": [],
     "distribution_pricing": ["distribution_order_flow"],
     "distribution_replenishment": ["distribution_order_flow"],
     "distribution_exceptions": ["distribution_order_flow"],
+    "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
+}
+# The suite modules installing one module brings along on the core template: its dependencies, and
+# the helpdesk bridge, which installs itself (auto_install) once the exception queue meets helpdesk_mgmt.
+SUITE_MODULES_INSTALLED_WITH = {
+    "distribution_order_flow": [],
+    "distribution_pricing": ["distribution_order_flow"],
+    "distribution_replenishment": ["distribution_order_flow"],
+    "distribution_exceptions": ["distribution_order_flow", "distribution_helpdesk"],
     "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
 }
 # Models whose views the suite extends: rendered after every uninstall.
@@ -35,12 +44,16 @@ def test_module_installs_alone_and_uninstalls_cleanly(suite_odoo, core_template,
 
         states = suite_odoo.db_tool(db, "state", *SUITE_MODULES)
         installed = {name for name, state in states.items() if state == "installed"}
-        assert installed == {module, *SUITE_DEPENDENCIES[module]}, f"{module} alone installed {sorted(installed)}"
+        expected = {module, *SUITE_MODULES_INSTALLED_WITH[module]}
+        assert installed == expected, f"{module} alone installed {sorted(installed)}"
         assert suite_odoo.db_tool(db, "integrity", *EXTENDED_MODELS) == []
 
         suite_odoo.db_tool(db, "uninstall", module)
-        states = suite_odoo.db_tool(db, "state", module)
+        states = suite_odoo.db_tool(db, "state", *SUITE_MODULES)
         assert states[module] == "uninstalled"
+        # Whatever depends on it goes with it (the bridge depends on the exception queue).
+        dependents = [name for name, depends in SUITE_DEPENDS.items() if module in depends]
+        assert all(states[name] != "installed" for name in dependents), states
         problems = suite_odoo.db_tool(db, "integrity", *EXTENDED_MODELS)
         assert problems == [], f"uninstalling {module} left:\n" + "\n".join(problems)
     finally:

@@ -40,9 +40,9 @@ class ProductCategory(models.Model):
         category's own floor, else the nearest ancestor's, else the company default. Extension point
         for per-customer or per-agreement floors."""
         self.ensure_one()
-        # parent_path is "1/4/9/": walk from the category up to the root, using records already in cache.
-        ancestor_ids = [int(cid) for cid in reversed(self.parent_path.strip("/").split("/"))]
-        for ancestor in self.browse(ancestor_ids):
-            if ancestor.margin_floor:
-                return ancestor.margin_floor
+        category = self
+        while category:
+            if category.margin_floor:
+                return category.margin_floor
+            category = category.parent_id
         return company.distribution_margin_floor
