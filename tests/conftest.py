@@ -24,7 +24,10 @@ CORE_MODULES = [
     "purchase_stock",
     "stock_account",
     "stock_delivery",
+    "stock_dropshipping",
     "base_tier_validation",
+    "sale_tier_validation",
+    "purchase_tier_validation",
     "helpdesk_mgmt",
 ]
 TOOLS = Path(__file__).parent / "tools"

@@ -26,6 +26,8 @@ SUITE_MODULES_INSTALLED_WITH = {
 EXTENDED_MODELS = [
     "res.partner",
     "sale.order",
+    "purchase.order",
+    "tier.definition",
     "product.category",
     "res.config.settings",
     "res.company",

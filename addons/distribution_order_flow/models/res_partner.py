@@ -46,3 +46,32 @@ class ResPartner(models.Model):
                     partners=", ".join(commercial.mapped("display_name")),
                 )
             )
+
+    distribution_credit_hold_count = fields.Integer(
+        string="Orders on Credit Hold",
+        compute="_compute_distribution_credit_hold_count",
+        help="Confirmed orders of this customer held because it went over its credit limit.",
+    )
+
+    def _compute_distribution_credit_hold_count(self):
+        held = self.env["sale.order"]._read_group(
+            [("partner_id.commercial_partner_id", "in", self.commercial_partner_id.ids), ("credit_hold", "=", True)],
+            ["partner_id"],
+            ["__count"],
+        )
+        per_customer = {}
+        for partner, count in held:
+            customer_id = partner.commercial_partner_id.id
+            per_customer[customer_id] = per_customer.get(customer_id, 0) + count
+        for partner in self:
+            partner.distribution_credit_hold_count = per_customer.get(partner.commercial_partner_id.id, 0)
+
+    def action_view_credit_hold_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [
+            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("credit_hold", "=", True),
+        ]
+        action["context"] = {}
+        return action

@@ -87,8 +87,18 @@ class TestCustomerClass(DistributionCase):
             set(self.env["res.partner"].search(action["domain"]).ids), {contractor.id, self.customer.id}
         )
 
-    def test_shipped_standard_class(self):
-        standard = self.env.ref("distribution_order_flow.customer_class_standard")
+    def test_shipped_default_classes(self):
+        shipped = self.env.ref("distribution_order_flow.customer_class_key_account") | self.env.ref(
+            "distribution_order_flow.customer_class_retail"
+        ) | self.env.ref("distribution_order_flow.customer_class_contractor") | self.env.ref(
+            "distribution_order_flow.customer_class_dealer"
+        )
         self.assertRecordValues(
-            standard, [{"code": "STD", "priority": 50, "ship_policy": "partial", "company_id": False}]
+            shipped,
+            [
+                {"code": "KEY", "priority": 90, "ship_policy": "partial", "invoice_on_delivery": True, "company_id": False},
+                {"code": "RETAIL", "priority": 80, "ship_policy": "complete", "invoice_on_delivery": True, "company_id": False},
+                {"code": "CONTRACTOR", "priority": 60, "ship_policy": "partial", "invoice_on_delivery": True, "company_id": False},
+                {"code": "DEALER", "priority": 40, "ship_policy": "partial", "invoice_on_delivery": False, "company_id": False},
+            ],
         )

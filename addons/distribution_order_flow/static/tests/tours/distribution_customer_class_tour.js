@@ -5,8 +5,8 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("distribution_customer_class_tour", {
     steps: () => [
         {
-            content: "The list shows the shipped Standard class",
-            trigger: ".o_list_view .o_data_cell:contains('Standard')",
+            content: "The list shows the shipped Retail Chain class",
+            trigger: ".o_list_view .o_data_cell:contains('Retail Chain')",
         },
         {
             content: "Create a new class",

@@ -1,0 +1,413 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+from .sale_order_flow_event import FLOW_STATES
+
+PAID_STATES = ("paid", "in_payment")
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    flow_state = fields.Selection(
+        FLOW_STATES,
+        string="Flow State",
+        compute="_compute_flow_state",
+        store=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand=True,
+        help="Where the order stands from quotation to cash, derived from its state, approvals, "
+        "deliveries, invoices and payments. Every change is recorded as a flow event.",
+    )
+    flow_event_ids = fields.One2many("sale.order.flow.event", "order_id", string="Flow Events", readonly=True)
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+
+    # Indicators read by the approval matrix (tier definitions) and the reports.
+    max_discount = fields.Float(
+        string="Max Discount (%)",
+        compute="_compute_max_discount",
+        store=True,
+        digits="Discount",
+        help="Largest discount of the order's lines.",
+    )
+    credit_exposure = fields.Monetary(
+        currency_field="company_currency_id",
+        compute="_compute_credit_exposure",
+        store=True,
+        help="What the customer (all its contacts) would owe with this order: receivable balance + "
+        "confirmed orders not yet invoiced + this quotation, in company currency. Refreshed at "
+        "validation request, confirmation and delivery.",
+    )
+    credit_limit_exceeded = fields.Boolean(
+        compute="_compute_credit_exposure",
+        store=True,
+        help="The credit exposure is above the customer's credit limit (Accounting > Customers > "
+        "Credit Limit, when credit limits are enabled for the company).",
+    )
+    has_nonstandard_terms = fields.Boolean(
+        string="Non-standard Terms",
+        compute="_compute_has_nonstandard_terms",
+        store=True,
+        help="The payment terms differ from the customer's own.",
+    )
+    has_price_override = fields.Boolean(
+        string="Price Override",
+        compute="_compute_has_price_override",
+        store=True,
+        help="A line is priced below its contract or pricelist price or below its margin floor "
+        "(set by Distribution: Pricing).",
+    )
+    credit_hold = fields.Boolean(
+        tracking=True,
+        copy=False,
+        help="The customer went over its credit limit after this order was confirmed: a credit "
+        "controller must release the order.",
+    )
+
+    # ------------------------------------------------------------------------------------------------
+    # Flow state
+    # ------------------------------------------------------------------------------------------------
+    @api.depends(
+        "state",
+        "validation_status",
+        "credit_hold",
+        "invoice_status",
+        "order_line.qty_delivered",
+        "order_line.product_uom_qty",
+        "order_line.move_ids.state",
+        "order_line.move_ids.move_orig_ids.state",
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.payment_state",
+    )
+    def _compute_flow_state(self):
+        for order in self:
+            order.flow_state = order._get_flow_state()
+
+    def _get_flow_state(self):
+        """The flow state the order is in now. Extension point: downstream modules add states by
+        overriding the predicates below rather than this method."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return "cancelled"
+        if self._is_flow_on_hold():
+            return "on_hold"
+        if self.state in ("draft", "sent"):
+            if self.validation_status in ("waiting", "pending"):
+                return "to_approve"
+            if self.validation_status == "validated":
+                return "approved"
+            return "quotation"  # also after a rejection: the order goes back to the rep
+        shipping_state = self._get_flow_shipping_state()
+        if shipping_state == "shipped" and self.invoice_status == "invoiced":
+            return "closed" if self._is_flow_paid() else "invoiced"
+        return shipping_state
+
+    def _is_flow_on_hold(self):
+        """Whether the order is held (no progress, no invoicing on delivery). Hook: the exceptions
+        module adds open blocking exceptions."""
+        self.ensure_one()
+        return self.credit_hold
+
+    def _get_flow_goods_lines(self):
+        self.ensure_one()
+        return self.order_line.filtered(lambda line: not line.display_type and line.product_id.type == "consu")
+
+    def _get_flow_shipping_state(self):
+        """confirmed / partially_reserved / reserved / partially_shipped / shipped, from the goods
+        lines' delivered quantities (deliveries, drop-ships and returns alike) and, before anything
+        left, from the reservation of the moves that take from stock (the first step of each chain).
+        An order without goods (services only) counts as shipped: nothing is to be delivered."""
+        self.ensure_one()
+        lines = self._get_flow_goods_lines()
+        if not lines:
+            return "shipped"
+        delivered_all, delivered_any = True, False
+        for line in lines:
+            rounding = line.product_uom_id.rounding
+            if float_compare(line.qty_delivered, line.product_uom_qty, precision_rounding=rounding) < 0:
+                delivered_all = False
+            if not float_is_zero(line.qty_delivered, precision_rounding=rounding):
+                delivered_any = True
+        if delivered_all:
+            return "shipped"
+        if delivered_any:
+            return "partially_shipped"
+        # The moves that take goods now: pending moves whose previous steps (pick, pack) are all
+        # finished. A later step waiting for an earlier one doesn't count as unreserved.
+        stock_moves = lines.move_ids.filtered(
+            lambda move: move.state not in ("done", "cancel")
+            and all(orig.state in ("done", "cancel") for orig in move.move_orig_ids)
+        )
+        if stock_moves and all(move.state == "assigned" for move in stock_moves):
+            return "reserved"
+        if any(move.state in ("assigned", "partially_available") for move in stock_moves):
+            return "partially_reserved"
+        return "confirmed"
+
+    def _is_flow_paid(self):
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda move: move.state == "posted" and move.move_type == "out_invoice")
+        return bool(invoices) and all(invoice.payment_state in PAID_STATES for invoice in invoices)
+
+    def _compute_field_value(self, field):
+        """Record a flow event for every change of flow_state, whoever caused it (a user, a
+        picking validated from a barcode app, a payment, a cron)."""
+        if field.name != "flow_state":
+            return super()._compute_field_value(field)
+        before = {order.id: order.flow_state for order in self if order.id}
+        result = super()._compute_field_value(field)
+        now = fields.Datetime.now()
+        events = [
+            {"order_id": order.id, "state_from": before.get(order.id) or False, "state_to": order.flow_state, "date": now}
+            for order in self
+            if order.id and order.flow_state and order.flow_state != before.get(order.id)
+        ]
+        if events:
+            self.env["sale.order.flow.event"].sudo().create(events)
+        return result
+
+    # ------------------------------------------------------------------------------------------------
+    # Indicators
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("order_line.discount")
+    def _compute_max_discount(self):
+        for order in self:
+            order.max_discount = max(order.order_line.mapped("discount"), default=0.0)
+
+    @api.depends("partner_id", "company_id", "state", "amount_total", "currency_rate")
+    def _compute_credit_exposure(self):
+        for company, orders in self.grouped("company_id").items():
+            # The receivable balance and credit limit are accounting data a salesperson can't read.
+            orders = orders.with_company(company).sudo()
+            customers = orders.partner_id.commercial_partner_id
+            # Not stored, and not invalidated by payments or by other orders: read them fresh.
+            customers.invalidate_recordset(["credit"])
+            open_amounts = orders._get_uninvoiced_confirmed_amounts(customers, company)
+            check_limits = company.account_use_credit_limit
+            for order in orders:
+                customer = order.partner_id.commercial_partner_id
+                exposure = customer.credit + open_amounts.get(customer.id, 0.0) if customer else 0.0
+                if order.state in ("draft", "sent"):
+                    exposure += order.amount_total / (order.currency_rate or 1.0)
+                order.credit_exposure = exposure
+                order.credit_limit_exceeded = bool(
+                    check_limits
+                    and customer.credit_limit
+                    and float_compare(exposure, customer.credit_limit, precision_rounding=company.currency_id.rounding) > 0
+                )
+
+    @api.model
+    def _get_uninvoiced_confirmed_amounts(self, customers, company):
+        """{customer id: what its confirmed orders in ``company`` still have to invoice, taxes included,
+        in company currency}, whether the goods left or not (core's credit_to_invoice only counts
+        what is already invoiceable)."""
+        if not customers:
+            return {}
+        orders = self.env["sale.order"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id.commercial_partner_id", "in", customers.ids),
+                ("state", "=", "sale"),
+                ("invoice_status", "!=", "invoiced"),
+            ]
+        )
+        amounts = {}
+        for order in orders:
+            remaining = max(order.amount_total - order.amount_invoiced, 0.0) / (order.currency_rate or 1.0)
+            customer_id = order.partner_id.commercial_partner_id.id
+            amounts[customer_id] = amounts.get(customer_id, 0.0) + remaining
+        return amounts
+
+    def _refresh_credit_exposure(self):
+        """Recompute the credit exposure now: it depends on other orders, invoices and payments of the
+        customer, which don't trigger the stored compute."""
+        fields_to_refresh = [self._fields["credit_exposure"], self._fields["credit_limit_exceeded"]]
+        for field in fields_to_refresh:
+            self.env.add_to_compute(field, self)
+        self._recompute_recordset(["credit_exposure", "credit_limit_exceeded"])
+
+    @api.depends("partner_id", "payment_term_id", "company_id")
+    def _compute_has_nonstandard_terms(self):
+        for order in self:
+            partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+            order.has_nonstandard_terms = bool(order.partner_id) and order.payment_term_id != partner.property_payment_term_id
+
+    def _compute_has_price_override(self):
+        """Hook: distribution_pricing sets it (with its own dependencies) when a line is priced below
+        its contract or pricelist price, or below its margin floor."""
+        self.has_price_override = False
+
+    # ------------------------------------------------------------------------------------------------
+    # Input checks
+    # ------------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_payment_term_exists(vals)
+        orders = super().create(vals_list)
+        # The creation is the first event (quotation time, for cycle-time KPIs), even when the
+        # same transaction goes on to confirm the order.
+        orders.flush_recordset(["flow_state"])
+        return orders
+
+    def write(self, vals):
+        self._check_payment_term_exists(vals)
+        return super().write(vals)
+
+    def _check_payment_term_exists(self, vals):
+        term_id = vals.get("payment_term_id")
+        if term_id and not self.env["account.payment.term"].browse(term_id).exists():
+            raise ValidationError(
+                _(
+                    "Order %(order)s: payment term #%(term)s does not exist.",
+                    order=", ".join(self.mapped("name")) or vals.get("name") or _("(new)"),
+                    term=term_id,
+                )
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # Approvals
+    # ------------------------------------------------------------------------------------------------
+    def _get_applicable_tier_definitions(self):
+        """The active tier definitions (approval rules) the order matches now."""
+        self.ensure_one()
+        definitions = self.env["tier.definition"].search(
+            [("model", "=", self._name), ("company_id", "in", [False, self.company_id.id])]
+        )
+        return definitions.filtered(lambda definition: self.evaluate_tier(definition))
+
+    def _get_missing_approvals(self):
+        """Rules the order matches that have no approved review: [(definition, who approves)]."""
+        self.ensure_one()
+        approved = self.review_ids.filtered(lambda review: review.status == "approved").definition_id
+        missing = []
+        for definition in self._get_applicable_tier_definitions() - approved:
+            review = self.review_ids.filtered(lambda r, d=definition: r.definition_id == d)[:1]
+            if review:
+                approver = review.todo_by or ", ".join(review.reviewer_ids.mapped("name"))
+            elif definition.review_type == "group":
+                approver = definition.reviewer_group_id.display_name
+            else:
+                approver = definition.reviewer_id.name or definition.reviewer_field_id.field_description
+            missing.append((definition, approver))
+        return missing
+
+    def _confirmation_error_message(self):
+        # Every confirmation path (form button, RPC, portal signature, payment, automation) goes
+        # through action_confirm and this check: an order breaking a rule needs its approvals.
+        error = super()._confirmation_error_message()
+        if error:
+            return error
+        self._refresh_credit_exposure()
+        missing = self._get_missing_approvals()
+        if not missing:
+            return False
+        rules = "\n".join(
+            _("- %(rule)s: to be approved by %(approver)s", rule=definition.name, approver=approver)
+            for definition, approver in missing
+        )
+        if self.validation_status == "rejected":
+            hint = _("A review was rejected: change the order, then restart the validation.")
+        elif self.review_ids:
+            hint = _("Wait for these approvals, or restart the validation if the order changed.")
+        else:
+            hint = _("Request the validation first.")
+        return _(
+            "Order %(order)s cannot be confirmed before these approvals:\n%(rules)s\n%(hint)s",
+            order=self.name,
+            rules=rules,
+            hint=hint,
+        )
+
+    def action_confirm(self):
+        # Record where the order stood (e.g. approved) before confirmation moves it on.
+        self.flush_recordset(["flow_state"])
+        return super().action_confirm()
+
+    def _action_cancel(self):
+        self.flush_recordset(["flow_state"])
+        return super()._action_cancel()
+
+    def action_draft(self):
+        self.flush_recordset(["flow_state"])
+        return super().action_draft()
+
+    def request_validation(self):
+        self._refresh_credit_exposure()
+        return super().request_validation()
+
+    def _check_reviewer_is_not_salesperson(self):
+        for order in self:
+            if order.user_id and order.user_id == self.env.user and not self.env.su:
+                raise UserError(
+                    _(
+                        "%(user)s cannot approve or reject order %(order)s: they are its salesperson.",
+                        user=self.env.user.name,
+                        order=order.name,
+                    )
+                )
+
+    def _check_reviewer_can_review(self):
+        for order in self:
+            if not order._get_sequences_to_approve(self.env.user):
+                pending = order.review_ids.filtered(lambda r: r.status in ("waiting", "pending"))
+                raise UserError(
+                    _(
+                        "%(user)s has no review to make on order %(order)s. Pending: %(pending)s.",
+                        user=self.env.user.name,
+                        order=order.name,
+                        pending=", ".join(f"{r.name} ({r.todo_by})" for r in pending) or _("none"),
+                    )
+                )
+
+    def validate_tier(self):
+        self._check_reviewer_is_not_salesperson()
+        self._check_reviewer_can_review()
+        return super().validate_tier()
+
+    def reject_tier(self):
+        self._check_reviewer_is_not_salesperson()
+        self._check_reviewer_can_review()
+        return super().reject_tier()
+
+    # ------------------------------------------------------------------------------------------------
+    # Credit hold
+    # ------------------------------------------------------------------------------------------------
+    def _check_credit_on_delivery(self):
+        """Re-check the customer's credit when goods leave: an order whose customer went over the
+        limit since confirmation is put on credit hold (the exception queue picks it up)."""
+        orders = self.filtered(lambda order: order.state == "sale" and not order.credit_hold)
+        if not orders:
+            return
+        orders._refresh_credit_exposure()
+        for order in orders.filtered("credit_limit_exceeded"):
+            order.credit_hold = True
+            order.message_post(
+                body=Markup("%s") % _(
+                    "Credit hold: %(customer)s owes %(exposure)s with this order, over its credit limit. "
+                    "A credit controller must release the order.",
+                    customer=order.partner_id.commercial_partner_id.display_name,
+                    exposure=order.company_currency_id.format(order.credit_exposure),
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_release_credit_hold(self):
+        if not self.env.user.has_group("distribution_order_flow.group_credit_controller"):
+            raise AccessError(
+                _("Only a credit controller can release the credit hold of %(orders)s.", orders=", ".join(self.mapped("name")))
+            )
+        held = self.filtered("credit_hold")
+        held.credit_hold = False
+        for order in held:
+            order.message_post(
+                body=_("Credit hold released by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
