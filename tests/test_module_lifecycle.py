@@ -28,6 +28,8 @@ EXTENDED_MODELS = [
     "sale.order",
     "purchase.order",
     "tier.definition",
+    "product.pricelist",
+    "distribution.price.agreement",
     "product.category",
     "res.config.settings",
     "res.company",

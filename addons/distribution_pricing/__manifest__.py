@@ -9,6 +9,10 @@
     "maintainers": ["distribution-suite"],
     "depends": ["distribution_order_flow"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/distribution_pricing_security.xml",
+        "data/distribution_pricing_data.xml",
+        "views/distribution_price_agreement_views.xml",
         "views/product_category_views.xml",
         "views/res_config_settings_views.xml",
         "views/distribution_pricing_menus.xml",
@@ -16,6 +20,11 @@
     "demo": [
         "demo/distribution_pricing_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "distribution_pricing/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

@@ -32,8 +32,10 @@ class OrderFlowCase(DistributionCase):
         cls.breaker = Product.create(
             {"name": "Breaker 16A", "is_storable": True, "list_price": 50.0, "standard_price": 30.0, "invoice_policy": "delivery"}
         )
+        # Priced 1.00 a unit so that a quantity is an amount: tests never lower a price by hand (with
+        # Distribution: Pricing installed, that is an override needing a reason and an approval).
         cls.service = Product.create(
-            {"name": "Site survey", "type": "service", "list_price": 200.0, "standard_price": 50.0, "invoice_policy": "order"}
+            {"name": "Site survey hour", "type": "service", "list_price": 1.0, "standard_price": 0.0, "invoice_policy": "order"}
         )
         cls.sales_manager_2 = new_test_user(
             cls.env,

@@ -38,9 +38,9 @@ class ProductCategory(models.Model):
     def _get_margin_floor(self, company):
         """Margin floor (percent) that applies to products of this category in ``company``: the
         category's own floor, else the nearest ancestor's, else the company default. Extension point
-        for per-customer or per-agreement floors."""
-        self.ensure_one()
-        category = self
+        for per-customer or per-agreement floors. An empty category (a product without one) gets the
+        company default."""
+        category = self[:1]
         while category:
             if category.margin_floor:
                 return category.margin_floor

@@ -1,1 +1,3 @@
 from . import test_margin_floor
+from . import test_price_agreement
+from . import test_tour_price_agreement

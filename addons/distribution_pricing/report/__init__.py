@@ -1,0 +1,1 @@
+from . import distribution_price_realization_report
