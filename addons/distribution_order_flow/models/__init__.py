@@ -6,3 +6,4 @@ from . import sale_order_line
 from . import tier_review
 from . import purchase_order
 from . import stock_picking
+from . import account_move

@@ -15,10 +15,15 @@ class ResPartner(models.Model):
         "Only sales managers may change it.",
     )
 
+    distribution_notify_opt_out = fields.Boolean(
+        string="No Order Notifications",
+        help="Do not send this customer the order notifications (confirmed, delayed, shipped).",
+    )
+
     @api.model
     def _commercial_fields(self):
         # Managed on the commercial entity and copied to its contacts, like payment terms.
-        return super()._commercial_fields() + ["distribution_class_id"]
+        return super()._commercial_fields() + ["distribution_class_id", "distribution_notify_opt_out"]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,3 +1,5 @@
+import logging
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -7,6 +9,8 @@ from odoo.tools import float_compare, float_is_zero
 from .sale_order_flow_event import FLOW_STATES
 
 PAID_STATES = ("paid", "in_payment")
+
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
@@ -62,12 +66,43 @@ class SaleOrder(models.Model):
         help="A line is priced below its contract or pricelist price or below its margin floor "
         "(set by Distribution: Pricing).",
     )
+    invoice_on_delivery = fields.Boolean(
+        compute="_compute_invoice_on_delivery",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Validating a delivery of this order creates and posts the invoice of what it delivered "
+        "(a credit note for a return). Defaults from the customer's class.",
+    )
+    auto_invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_auto_invoice_ids",
+        string="Invoices on Delivery",
+    )
+    distribution_notified_promise_date = fields.Datetime(
+        string="Promise Date Told",
+        copy=False,
+        readonly=True,
+        help="The delivery date the customer was last told (confirmation or delay notification).",
+    )
+    distribution_overdue_notified = fields.Boolean(copy=False, readonly=True)
     credit_hold = fields.Boolean(
         tracking=True,
         copy=False,
         help="The customer went over its credit limit after this order was confirmed: a credit "
         "controller must release the order.",
     )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_invoice_on_delivery(self):
+        for order in self:
+            customer = order.partner_id.commercial_partner_id.with_company(order.company_id)
+            order.invoice_on_delivery = customer.distribution_class_id.invoice_on_delivery
+
+    def _compute_auto_invoice_ids(self):
+        for order in self:
+            order.auto_invoice_ids = order.invoice_ids.filtered("distribution_auto_invoiced")
 
     # ------------------------------------------------------------------------------------------------
     # Flow state
@@ -112,6 +147,11 @@ class SaleOrder(models.Model):
         module adds open blocking exceptions."""
         self.ensure_one()
         return self.credit_hold
+
+    def _get_flow_hold_reason(self):
+        """Why the order is held, for people. Hook, like _is_flow_on_hold."""
+        self.ensure_one()
+        return _("credit hold") if self.credit_hold else ""
 
     def _get_flow_goods_lines(self):
         self.ensure_one()
@@ -374,6 +414,117 @@ class SaleOrder(models.Model):
         self._check_reviewer_is_not_salesperson()
         self._check_reviewer_can_review()
         return super().reject_tier()
+
+    # ------------------------------------------------------------------------------------------------
+    # Invoicing on delivery
+    # ------------------------------------------------------------------------------------------------
+    def _note_invoice_held(self, picking):
+        self.ensure_one()
+        self.message_post(
+            body=_(
+                "%(picking)s was not invoiced on delivery: the order is on hold (%(reason)s). Invoice it once "
+                "the hold is released.",
+                picking=picking.name,
+                reason=self._get_flow_hold_reason(),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _invoice_picking(self, picking):
+        """Invoice (or credit) what is invoiceable now: with invoicing on delivery after every
+        validation, that is what this transfer moved, freight added by the carrier included."""
+        self.ensure_one()
+        order = self.with_company(self.company_id)
+        if not order._get_invoiceable_lines(final=True):
+            return self.env["account.move"]
+        try:
+            with self.env.cr.savepoint():
+                moves = order._create_invoices(final=True)
+                moves.write({"distribution_auto_invoiced": True, "distribution_picking_id": picking.id})
+                moves.action_post()
+        except UserError as error:
+            _logger.info("Invoice on delivery of %s failed: %s", picking.name, error)
+            self.message_post(
+                body=Markup("%s<br/>%s") % (
+                    _("%(picking)s could not be invoiced on delivery; invoice it by hand.", picking=picking.name),
+                    str(error),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return self.env["account.move"]
+        return moves
+
+    # ------------------------------------------------------------------------------------------------
+    # Customer notifications
+    # ------------------------------------------------------------------------------------------------
+    def _get_notification_promise_date(self):
+        """The delivery date promised to the customer: the commitment date when one was accepted,
+        else Odoo's expected date. Extension point for the allocation's promise dates."""
+        self.ensure_one()
+        return self.commitment_date or self.expected_date
+
+    def _notify_customer(self, template_xmlid, record=None):
+        """Post a customer notification on the order's chatter, addressed to the customer (mailed),
+        from an editable template rendered in the customer's language. Nothing for customers who
+        opted out."""
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template:
+            return self.env["mail.message"]
+        messages = self.env["mail.message"]
+        for order in self:
+            customer = order.partner_id
+            if customer.commercial_partner_id.distribution_notify_opt_out:
+                continue
+            source = record or order
+            lang = template._render_lang(source.ids)[source.id]
+            localized = template.with_context(lang=lang)
+            messages |= order.message_post(
+                subject=localized._render_field("subject", source.ids)[source.id],
+                body=localized._render_field("body_html", source.ids)[source.id],
+                partner_ids=customer.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        return messages
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self._notify_customer("distribution_order_flow.mail_template_order_confirmed")
+        for order in self:
+            order.distribution_notified_promise_date = order._get_notification_promise_date()
+        return res
+
+    def _notify_shipment(self, picking):
+        """After a delivery left: 'shipped' when nothing remains to deliver, else 'partially shipped'
+        with what follows and when."""
+        self.ensure_one()
+        remaining = self.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel") and p._is_customer_delivery()
+        )
+        template = "mail_template_delivery_partial" if remaining else "mail_template_delivery_shipped"
+        self._notify_customer(f"distribution_order_flow.{template}", record=picking)
+
+    @api.model
+    def _cron_notify_delays(self):
+        """Daily: tell customers once when the promise date of their open order moved later than
+        what they were told, and once when it passed without shipment."""
+        now = fields.Datetime.now()
+        orders = self.search(
+            [
+                ("state", "=", "sale"),
+                ("flow_state", "in", ("confirmed", "partially_reserved", "reserved", "partially_shipped")),
+            ]
+        )
+        for order in orders:
+            promise = order._get_notification_promise_date()
+            told = order.distribution_notified_promise_date
+            if promise and told and promise > told:
+                order._notify_customer("distribution_order_flow.mail_template_order_delayed")
+                order.write({"distribution_notified_promise_date": promise, "distribution_overdue_notified": False})
+            elif promise and promise < now and not order.distribution_overdue_notified:
+                order._notify_customer("distribution_order_flow.mail_template_order_delayed")
+                order.distribution_overdue_notified = True
 
     # ------------------------------------------------------------------------------------------------
     # Credit hold

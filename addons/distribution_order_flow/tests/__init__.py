@@ -7,3 +7,6 @@ from . import test_credit
 from . import test_flow_security
 from . import test_flow_queries
 from . import test_tour_order_approval
+from . import test_invoice_on_delivery
+from . import test_notifications
+from . import test_tour_invoice_on_delivery

@@ -1,0 +1,161 @@
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common_order import OrderFlowCase
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceOnDelivery(OrderFlowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contractors = cls.env["distribution.customer.class"].create(
+            {"name": "Contractors (test)", "code": "TCONTR", "invoice_on_delivery": True}
+        )
+        cls.customer.distribution_class_id = cls.contractors
+        cls.picker = new_test_user(cls.env, login="dist_picker_inv", groups="stock.group_stock_user")
+        cls._stock_all = True
+
+    def setUp(self):
+        super().setUp()
+        self._stock(self.cable, 100)
+        self._stock(self.breaker, 100)
+
+    def _confirmed(self, lines=None, **vals):
+        order = self._order(lines or [(self.cable, 10, None, 0.0), (self.breaker, 4, None, 0.0)], **vals)
+        order.action_confirm()
+        return order
+
+    def _validate_as_picker(self, order, quantities=None, backorder=True):
+        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))[:1].with_user(self.picker)
+        for move in picking.move_ids:
+            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.picked = True
+        result = picking.button_validate()
+        if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+            wizard = Form(self.env["stock.backorder.confirmation"].with_user(self.picker).with_context(result["context"])).save()
+            wizard.process() if backorder else wizard.process_cancel_backorder()
+        picking.env.flush_all()
+        return picking
+
+    def test_order_takes_the_class_setting(self):
+        self.assertTrue(self._order([(self.cable, 1, None, 0.0)]).invoice_on_delivery)
+        dealers = self.env["distribution.customer.class"].create({"name": "Dealers (test)", "code": "TDEAL"})
+        self.customer.distribution_class_id = dealers
+        self.assertFalse(self._order([(self.cable, 1, None, 0.0)]).invoice_on_delivery)
+
+    def test_full_delivery_is_invoiced_and_posted(self):
+        order = self._confirmed()
+        picking = self._validate_as_picker(order)
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertRecordValues(
+            invoice, [{"state": "posted", "move_type": "out_invoice", "distribution_auto_invoiced": True,
+                       "distribution_picking_id": picking.id}]
+        )
+        self.assertEqual(invoice.invoice_line_ids.mapped("quantity"), [10.0, 4.0])
+        self.assertEqual(order.flow_state, "invoiced")
+
+    def test_short_delivery_with_backorder_invoices_each_delivery(self):
+        order = self._confirmed()
+        self._validate_as_picker(order, {self.cable: 6, self.breaker: 4})
+        first = order.invoice_ids
+        self.assertEqual(sorted(first.invoice_line_ids.mapped("quantity")), [4.0, 6.0])
+        self.assertEqual(order.flow_state, "partially_shipped")
+        self._validate_as_picker(order)
+        second = order.invoice_ids - first
+        self.assertEqual(second.invoice_line_ids.mapped("quantity"), [4.0])
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(order.flow_state, "invoiced")
+
+    def test_short_delivery_without_backorder(self):
+        order = self._confirmed()
+        self._validate_as_picker(order, {self.cable: 7, self.breaker: 4}, backorder=False)
+        self.assertEqual(sorted(order.invoice_ids.invoice_line_ids.mapped("quantity")), [4.0, 7.0])
+
+    def test_return_is_credited(self):
+        order = self._confirmed()
+        picking = self._validate_as_picker(order)
+        wizard = Form(
+            self.env["stock.return.picking"].with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
+        ).save()
+        wizard.product_return_moves.filtered(lambda line: line.product_id == self.cable).quantity = 3
+        wizard.product_return_moves.filtered(lambda line: line.product_id != self.cable).quantity = 0
+        return_picking = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        return_picking.move_ids.quantity = 3
+        return_picking.move_ids.picked = True
+        return_picking.with_user(self.picker).button_validate()
+        refund = order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        self.assertRecordValues(refund, [{"state": "posted", "distribution_auto_invoiced": True}])
+        self.assertEqual(refund.invoice_line_ids.quantity, 3.0)
+
+    def test_pick_ship_invoices_on_the_shipment(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self._confirmed(warehouse_id=self.warehouse.id)
+        self._validate_as_picker(order)  # pick
+        self.assertFalse(order.invoice_ids, "goods at the dock are not delivered")
+        self._validate_as_picker(order)  # ship
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_held_order_is_not_invoiced(self):
+        order = self._confirmed()
+        order.credit_hold = True
+        self._validate_as_picker(order)
+        self.assertFalse(order.invoice_ids)
+        self.assertIn("was not invoiced on delivery: the order is on hold (credit hold)", " ".join(order.message_ids.mapped("body")))
+        order.with_user(self.credit_controller).action_release_credit_hold()
+        invoices = order._create_invoices()
+        self.assertEqual(len(invoices), 1, "finance invoices it by hand once released")
+
+    def test_manual_invoice_after_automatic_is_no_duplicate(self):
+        order = self._confirmed()
+        self._validate_as_picker(order)
+        with self.assertRaises(UserError):
+            order._create_invoices()
+        wizard = self.env["sale.advance.payment.inv"].with_context(active_model="sale.order", active_ids=order.ids).create({})
+        with self.assertRaises(UserError):
+            wizard.create_invoices()
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_customer_without_invoice_on_delivery(self):
+        order = self._confirmed()
+        order.invoice_on_delivery = False  # the rep turned it off for this order
+        self._validate_as_picker(order)
+        self.assertFalse(order.invoice_ids)
+        self.assertEqual(order.invoice_status, "to invoice")
+
+    def test_multi_currency_invoice(self):
+        foreign = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", self.company_a.currency_id.id), ("name", "in", ("EUR", "GBP", "CHF"))], limit=1
+        )
+        foreign.active = True
+        if not foreign.rate_ids:
+            self.env["res.currency.rate"].create({"currency_id": foreign.id, "company_id": self.company_a.id, "rate": 2.0})
+        pricelist = self.env["product.pricelist"].create({"name": "Export (test)", "currency_id": foreign.id})
+        order = self._confirmed(pricelist_id=pricelist.id)
+        self._validate_as_picker(order)
+        self.assertEqual(order.invoice_ids.currency_id, foreign)
+        self.assertEqual(order.invoice_ids.amount_total, order.amount_total)
+
+    def test_freight_line_is_invoiced_with_the_goods(self):
+        freight = self.env["product.product"].create({"name": "Freight (test)", "type": "service", "list_price": 25.0})
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "Regional truck", "product_id": freight.id, "delivery_type": "fixed", "fixed_price": 25.0}
+        )
+        order = self._order([(self.cable, 2, None, 0.0)])
+        order.set_delivery_line(carrier, 25.0)
+        order.action_confirm()
+        self._validate_as_picker(order)
+        self.assertIn(freight, order.invoice_ids.invoice_line_ids.product_id)
+
+    def test_accounting_problem_does_not_block_the_warehouse(self):
+        order = self._confirmed()
+        self.cable.property_account_income_id = False
+        self.cable.categ_id.property_account_income_categ_id = False
+        journal = self.env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", self.company_a.id)])
+        journal.active = False  # no sales journal: invoicing fails
+        picking = self._validate_as_picker(order)
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(order.invoice_ids)
+        self.assertIn("could not be invoiced on delivery", " ".join(order.message_ids.mapped("body")))

@@ -1,0 +1,94 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common_order import OrderFlowCase
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerNotifications(OrderFlowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.email = "orders@sparks.example.com"
+
+    def setUp(self):
+        super().setUp()
+        self._stock(self.cable, 100)
+
+    def _mails(self, order, word):
+        """Mails to the customer (followers such as the salesperson get their own copy)."""
+        return self.env["mail.mail"].search(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("subject", "ilike", word),
+                ("recipient_ids", "in", self.customer.ids),
+            ]
+        )
+
+    def test_confirmation_with_promise_date(self):
+        promise = fields.Datetime.now() + timedelta(days=4)
+        order = self._order([(self.cable, 2, None, 0.0)], commitment_date=promise)
+        order.action_confirm()
+        mail = self._mails(order, "confirmed")
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.customer)
+        self.assertIn(order.name, mail.body_html)
+        self.assertEqual(order.distribution_notified_promise_date, promise)
+
+    def test_opt_out_is_respected(self):
+        self.customer.distribution_notify_opt_out = True
+        self.assertTrue(self.customer_contact.distribution_notify_opt_out, "contacts follow their company")
+        order = self._order([(self.cable, 2, None, 0.0)], partner_id=self.customer_contact.id)
+        order.action_confirm()
+        self._deliver(order)
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)]))
+
+    def test_partial_then_full_shipment(self):
+        order = self._order([(self.cable, 10, None, 0.0)])
+        order.action_confirm()
+        picking = order.picking_ids
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
+        self._deliver(order, {self.cable: 6})
+        partial = self._mails(order, "partially shipped")
+        self.assertEqual(len(partial), 1)
+        self.assertIn("What follows", partial.body_html)
+        self.assertIn("Cable 3G2.5", partial.body_html)
+        self.assertIn("1Z999AA10123456784", partial.body_html)
+        self._deliver(order)
+        shipped = self._mails(order, "shipped") - partial
+        self.assertEqual(len(shipped), 1, f"one notification per shipment: {shipped.mapped('subject')}")
+
+    def test_delay_notified_once_per_change(self):
+        self.customer.credit_limit = 0.0
+        promise = fields.Datetime.now() + timedelta(days=2)
+        order = self._order([(self.cable, 500, None, 0.0)], commitment_date=promise)  # not enough stock
+        order.action_confirm()
+        Order = self.env["sale.order"]
+        Order._cron_notify_delays()
+        self.assertFalse(self._mails(order, "delayed"), "nothing changed: nothing sent")
+        order.commitment_date = promise + timedelta(days=5)
+        Order._cron_notify_delays()
+        Order._cron_notify_delays()
+        self.assertEqual(len(self._mails(order, "delayed")), 1, "once per change, not every day")
+        order.commitment_date = fields.Datetime.now() - timedelta(hours=1)  # passed without shipment
+        Order._cron_notify_delays()
+        Order._cron_notify_delays()
+        self.assertEqual(len(self._mails(order, "delayed")), 2)
+
+    def test_shipped_orders_get_no_delay_notice(self):
+        order = self._order([(self.cable, 1, None, 0.0)], commitment_date=fields.Datetime.now() + timedelta(days=1))
+        order.action_confirm()
+        self._deliver(order)
+        order.commitment_date = fields.Datetime.now() - timedelta(days=1)
+        self.env["sale.order"]._cron_notify_delays()
+        self.assertFalse(self._mails(order, "delayed"))
+
+    def test_templates_are_editable_data(self):
+        template = self.env.ref("distribution_order_flow.mail_template_order_confirmed")
+        template.subject = "Merci {{ object.name }}"
+        order = self._order([(self.cable, 1, None, 0.0)])
+        order.action_confirm()
+        self.assertTrue(self._mails(order, "Merci"))
