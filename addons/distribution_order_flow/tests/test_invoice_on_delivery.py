@@ -159,3 +159,41 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         self.assertEqual(picking.state, "done")
         self.assertFalse(order.invoice_ids)
         self.assertIn("could not be invoiced on delivery", " ".join(order.message_ids.mapped("body")))
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceOnDeliveryMultiCompany(OrderFlowCase):
+    def test_invoice_in_the_order_company(self):
+        company_b = self.company_b
+        self.env["account.chart.template"].try_loading("generic_coa", company_b, install_demo=False)
+        env_b = self.env(context=dict(self.env.context, allowed_company_ids=[company_b.id]))
+        warehouse_b = env_b["stock.warehouse"].search([("company_id", "=", company_b.id)], limit=1)
+        class_b = env_b["distribution.customer.class"].create(
+            {"name": "Contractors B", "code": "TCB", "invoice_on_delivery": True, "company_id": company_b.id}
+        )
+        customer = env_b["res.partner"].create({"name": "Contractor in B", "is_company": True})
+        customer.with_company(company_b).distribution_class_id = class_b
+        self.assertFalse(customer.with_company(self.company_a).distribution_class_id, "the class is set for B only")
+        product = env_b["product.product"].create(
+            {"name": "Breaker B", "is_storable": True, "list_price": 30.0, "standard_price": 10.0, "invoice_policy": "delivery"}
+        )
+        env_b["stock.quant"]._update_available_quantity(product, warehouse_b.lot_stock_id, 10)
+        order = env_b["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": company_b.id,
+                "warehouse_id": warehouse_b.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2})],
+            }
+        )
+        self.assertTrue(order.invoice_on_delivery)
+        order.action_confirm()
+        picking = order.picking_ids
+        picking.move_ids.quantity = 2
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertRecordValues(order.invoice_ids, [{"company_id": company_b.id, "state": "posted"}])
+        # The same customer ordering from company A is not invoiced on delivery there.
+        self._stock(self.cable, 5)
+        order_a = self._order([(self.cable, 1, None, 0.0)], partner_id=customer.id)
+        self.assertFalse(order_a.invoice_on_delivery)
