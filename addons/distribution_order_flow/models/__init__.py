@@ -7,3 +7,4 @@ from . import tier_review
 from . import purchase_order
 from . import stock_picking
 from . import account_move
+from . import distribution_customer_notification

@@ -464,29 +464,33 @@ class SaleOrder(models.Model):
         return self.commitment_date or self.expected_date
 
     def _notify_customer(self, template_xmlid, record=None):
-        """Post a customer notification on the order's chatter, addressed to the customer (mailed),
-        from an editable template rendered in the customer's language. Nothing for customers who
-        opted out."""
+        """Queue a customer notification (rendered from an editable template, posted on the order's
+        chatter by a cron within minutes). Nothing for customers who opted out."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template:
-            return self.env["mail.message"]
-        messages = self.env["mail.message"]
-        for order in self:
-            customer = order.partner_id
-            if customer.commercial_partner_id.distribution_notify_opt_out:
-                continue
-            source = record or order
-            lang = template._render_lang(source.ids)[source.id]
-            localized = template.with_context(lang=lang)
-            messages |= order.message_post(
-                subject=localized._render_field("subject", source.ids)[source.id],
-                body=localized._render_field("body_html", source.ids)[source.id],
-                partner_ids=customer.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-        return messages
+            return self.env["distribution.customer.notification"]
+        return self.env["distribution.customer.notification"].sudo().create(
+            [
+                {"order_id": order.id, "template_id": template.id, "picking_id": record.id if record else False}
+                for order in self
+                if not order.partner_id.commercial_partner_id.distribution_notify_opt_out
+            ]
+        )
+
+    def _post_customer_notification(self, template, record):
+        """Render ``template`` on ``record`` (the order or one of its transfers) in the customer's
+        language and post it on the order's chatter, addressed (and mailed) to the customer."""
+        self.ensure_one()
+        lang = template._render_lang(record.ids)[record.id]
+        localized = template.with_context(lang=lang)
+        return self.message_post(
+            subject=localized._render_field("subject", record.ids)[record.id],
+            body=localized._render_field("body_html", record.ids)[record.id],
+            partner_ids=self.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
 
     def _action_confirm(self):
         res = super()._action_confirm()

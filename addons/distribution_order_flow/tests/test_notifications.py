@@ -18,7 +18,9 @@ class TestCustomerNotifications(OrderFlowCase):
         self._stock(self.cable, 100)
 
     def _mails(self, order, word):
-        """Mails to the customer (followers such as the salesperson get their own copy)."""
+        """Mails to the customer (followers such as the salesperson get their own copy), once the
+        queue is sent."""
+        self.env["distribution.customer.notification"]._cron_send()
         return self.env["mail.mail"].search(
             [
                 ("model", "=", "sale.order"),
@@ -85,6 +87,18 @@ class TestCustomerNotifications(OrderFlowCase):
         order.commitment_date = fields.Datetime.now() - timedelta(days=1)
         self.env["sale.order"]._cron_notify_delays()
         self.assertFalse(self._mails(order, "delayed"))
+
+    def test_user_transactions_only_queue_notifications(self):
+        order = self._order([(self.cable, 2, None, 0.0)])
+        order.action_confirm()
+        queued = self.env["distribution.customer.notification"].search([("order_id", "=", order.id)])
+        self.assertRecordValues(queued, [{"state": "pending"}])
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)]))
+        self.env["distribution.customer.notification"]._cron_send()
+        self.assertEqual(queued.state, "sent")
+        self.assertEqual(queued.message_id.model, "sale.order")
+        self.env["distribution.customer.notification"]._cron_send()  # twice: nothing sent twice
+        self.assertEqual(len(self._mails(order, "confirmed")), 1)
 
     def test_templates_are_editable_data(self):
         template = self.env.ref("distribution_order_flow.mail_template_order_confirmed")
