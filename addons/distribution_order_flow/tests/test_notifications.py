@@ -100,6 +100,13 @@ class TestCustomerNotifications(OrderFlowCase):
         self.env["distribution.customer.notification"]._cron_send()  # twice: nothing sent twice
         self.assertEqual(len(self._mails(order, "confirmed")), 1)
 
+    def test_queue_is_isolated_per_company(self):
+        order = self._order([(self.cable, 1, None, 0.0)])
+        order.action_confirm()
+        Queue = self.env["distribution.customer.notification"]
+        self.assertTrue(Queue.with_user(self.sales_manager).search([("order_id", "=", order.id)]))
+        self.assertFalse(Queue.with_user(self.manager_b).search([("order_id", "=", order.id)]))
+
     def test_templates_are_editable_data(self):
         template = self.env.ref("distribution_order_flow.mail_template_order_confirmed")
         template.subject = "Merci {{ object.name }}"
