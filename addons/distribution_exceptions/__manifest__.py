@@ -13,7 +13,11 @@
         "security/distribution_exceptions_security.xml",
         "security/ir.model.access.csv",
         "data/distribution_exception_type_data.xml",
+        "data/distribution_exception_data.xml",
         "views/distribution_exception_type_views.xml",
+        "wizards/distribution_exception_assign_views.xml",
+        "views/distribution_exception_views.xml",
+        "views/document_views.xml",
         "views/distribution_exceptions_menus.xml",
     ],
     "demo": [

@@ -39,6 +39,13 @@ class DistributionExceptionType(models.Model):
         default=24.0,
         help="Time allowed to resolve an item of this type; its deadline is its creation plus this delay.",
     )
+    audience = fields.Selection(
+        [("sales", "Sales"), ("warehouse", "Warehouse"), ("purchase", "Purchase"), ("finance", "Finance")],
+        required=True,
+        default="sales",
+        help="Who works items of this type: salespeople see those of their orders, warehouse users the "
+        "warehouse types, buyers the purchase types, accountants the finance types (record rules).",
+    )
     blocking = fields.Boolean(
         help="An open item of this type puts its sales order on hold and stops invoicing on delivery.",
     )
@@ -54,7 +61,6 @@ class DistributionExceptionType(models.Model):
         domain="[('share', '=', False)]",
         help="Owner of new items of this type when the source document gives none.",
     )
-
 
     @api.constrains("sla_hours")
     def _check_sla_hours(self):

@@ -1,1 +1,3 @@
 from . import test_exception_type
+from . import test_exception_queue
+from . import test_exception_triggers

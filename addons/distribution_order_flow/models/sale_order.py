@@ -282,6 +282,25 @@ class SaleOrder(models.Model):
         its contract or pricelist price, or below its margin floor."""
         self.has_price_override = False
 
+    def _get_price_override_summary(self):
+        """Hook: one line per overridden price, for people (distribution_pricing fills it)."""
+        self.ensure_one()
+        return []
+
+    def _record_substitution(self, line, from_product):
+        """Record on the order that ``line`` now sells a substitute instead of ``from_product``. The
+        allocation's substitution swap calls it; the exceptions module raises a queue item from it."""
+        self.ensure_one()
+        self.message_post(
+            body=_(
+                "Substitution: %(old)s replaced by %(new)s on this order.",
+                old=from_product.display_name,
+                new=line.product_id.display_name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
     # ------------------------------------------------------------------------------------------------
     # Input checks
     # ------------------------------------------------------------------------------------------------
@@ -494,6 +513,7 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         res = super()._action_confirm()
+        self._check_credit_on_confirm()
         self._notify_customer("distribution_order_flow.mail_template_order_confirmed")
         for order in self:
             order.distribution_notified_promise_date = order._get_notification_promise_date()
@@ -550,6 +570,29 @@ class SaleOrder(models.Model):
                     exposure=order.company_currency_id.format(order.credit_exposure),
                 ),
                 message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _is_credit_approved(self):
+        """Whether a credit controller approved this order's credit (its credit review validated)."""
+        self.ensure_one()
+        definition = self.env.ref("distribution_order_flow.tier_definition_sale_credit", raise_if_not_found=False)
+        return any(review.status == "approved" for review in self.review_ids if review.definition_id == definition)
+
+    def _check_credit_on_confirm(self):
+        """An order confirmed over its customer's credit limit without a credit controller's approval
+        (the credit rule was switched off, or the order was confirmed by a path that skips approvals)
+        is held at once."""
+        for order in self.filtered(lambda o: o.credit_limit_exceeded and not o.credit_hold):
+            if order._is_credit_approved():
+                continue
+            order.credit_hold = True
+            order.message_post(
+                body=_(
+                    "Credit hold: confirmed over %(customer)s's credit limit without a credit approval. "
+                    "A credit controller must release the order.",
+                    customer=order.partner_id.commercial_partner_id.display_name,
+                ),
                 subtype_xmlid="mail.mt_note",
             )
 

@@ -1,0 +1,611 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
+
+_logger = logging.getLogger(__name__)
+
+OPEN_STATES = ("new", "in_progress", "waiting")
+CLOSED_STATES = ("resolved", "cancelled")
+# Groups with read access to exceptions (counts on documents are only computed for them).
+EXCEPTION_READERS = (
+    "sales_team.group_sale_salesman,stock.group_stock_user,purchase.group_purchase_user,"
+    "account.group_account_invoice,distribution_exceptions.group_exception_user"
+)
+AGING_BUCKETS = [
+    ("lt1", "Under 1 day"),
+    ("1to3", "1-3 days"),
+    ("3to7", "3-7 days"),
+    ("gt7", "Over 7 days"),
+]
+
+
+def _aging_bucket(age_days):
+    if age_days < 1:
+        return "lt1"
+    if age_days < 3:
+        return "1to3"
+    if age_days < 7:
+        return "3to7"
+    return "gt7"
+
+
+class DistributionException(models.Model):
+    """A non-standard event on a document (a backorder, a short pick, a credit hold...) that a person
+    owns until it is resolved. Raised and, where the cause clears by itself, resolved by the suite
+    through ``_raise_exceptions`` / ``_resolve_exceptions``; at most one open item per type and source
+    document (a unique partial index guards it against concurrent raises)."""
+
+    _name = "distribution.exception"
+    _description = "Distribution Exception"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, date_deadline, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "source_name"]
+
+    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
+    type_id = fields.Many2one(
+        "distribution.exception.type",
+        string="Type",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        check_company=True,
+    )
+    code = fields.Char(related="type_id.code", store=True, index=True)
+    audience = fields.Selection(related="type_id.audience", store=True, index=True)
+    blocking = fields.Boolean(
+        related="type_id.blocking",
+        store=True,
+        help="While open, the exception holds its sales order (no progress, no invoicing on delivery).",
+    )
+    severity = fields.Selection(related="type_id.severity", store=True)
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "High")],
+        compute="_compute_priority",
+        store=True,
+        readonly=False,
+        default="0",
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    state = fields.Selection(
+        [
+            ("new", "New"),
+            ("in_progress", "In Progress"),
+            ("waiting", "Waiting"),
+            ("resolved", "Resolved"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="new",
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    team_id = fields.Many2one("crm.team", string="Team", index=True, tracking=True, check_company=True)
+    # The source document, generic (any model) and typed (for counts, record rules and search).
+    res_model = fields.Char(string="Source Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(string="Source ID", model_field="res_model", required=True, readonly=True)
+    source_name = fields.Char(string="Source", readonly=True, help="Name of the source document when raised.")
+    sale_order_id = fields.Many2one("sale.order", string="Sales Order", index="btree_not_null", readonly=True)
+    picking_id = fields.Many2one("stock.picking", string="Transfer", index="btree_not_null", readonly=True)
+    purchase_order_id = fields.Many2one(
+        "purchase.order", string="Purchase Order", index="btree_not_null", readonly=True
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice / Bill", index="btree_not_null", readonly=True,
+        help="The customer invoice or vendor bill concerned.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Partner", index="btree_not_null", readonly=True,
+        help="Customer or vendor concerned (the commercial entity).",
+    )
+    product_id = fields.Many2one("product.product", string="Product", index="btree_not_null", readonly=True)
+    description = fields.Html(
+        string="Facts", readonly=True, sanitize=True, help="What happened, as the suite saw it when it raised the item."
+    )
+    date_raised = fields.Datetime(
+        string="Raised On", required=True, readonly=True, index=True, default=fields.Datetime.now, copy=False
+    )
+    date_deadline = fields.Datetime(
+        string="Deadline",
+        compute="_compute_date_deadline",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        help="Raised on + the type's SLA. The owner may move it.",
+    )
+    age_days = fields.Float(string="Age (days)", compute="_compute_age_days", digits=(16, 1))
+    aging_bucket = fields.Selection(
+        AGING_BUCKETS,
+        string="Aging",
+        compute="_compute_aging",
+        store=True,
+        index=True,
+        group_expand=True,
+        help="How long the item has been open; refreshed hourly by a scheduled action.",
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_aging",
+        store=True,
+        index=True,
+        help="Open and past its deadline; refreshed hourly by a scheduled action.",
+    )
+    resolution = fields.Html(string="Resolution Note", tracking=True)
+    date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
+    resolved_by_id = fields.Many2one("res.users", string="Resolved By", readonly=True, copy=False)
+    auto_resolved = fields.Boolean(
+        readonly=True, copy=False, help="Closed by the suite itself when the cause cleared."
+    )
+    resolution_hours = fields.Float(
+        string="Resolution Time (h)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Hours from raised to resolved or cancelled.",
+    )
+    color = fields.Integer(compute="_compute_color")
+
+    # Concurrent raises (two users validating, a cron beside a user) cannot open a second item.
+    _one_open_per_source = models.UniqueIndex(
+        "(type_id, company_id, res_model, res_id) WHERE state IN ('new', 'in_progress', 'waiting')",
+        "An open exception of this type already exists for this document.",
+    )
+    _queue_idx = models.Index("(company_id, state, type_id, user_id)")
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("state")
+    def _compute_is_open(self):
+        for exception in self:
+            exception.is_open = exception.state in OPEN_STATES
+
+    @api.depends("type_id.severity")
+    def _compute_priority(self):
+        for exception in self:
+            exception.priority = "1" if exception.type_id.severity in ("high", "critical") else "0"
+
+    @api.depends("type_id", "date_raised")
+    def _compute_date_deadline(self):
+        for exception in self:
+            if exception.date_raised and exception.type_id:
+                exception.date_deadline = exception.date_raised + timedelta(hours=exception.type_id.sla_hours)
+            else:
+                exception.date_deadline = False
+
+    @api.depends("date_raised", "date_resolved")
+    def _compute_age_days(self):
+        now = fields.Datetime.now()
+        for exception in self:
+            end = exception.date_resolved or now
+            start = exception.date_raised or now
+            exception.age_days = max((end - start).total_seconds(), 0.0) / 86400.0
+
+    @api.depends("date_raised", "date_deadline", "state")
+    def _compute_aging(self):
+        # Time-dependent: kept current by _cron_refresh_aging, which runs the same rule in SQL.
+        now = fields.Datetime.now()
+        for exception in self:
+            is_open = exception.state in OPEN_STATES
+            end = now if is_open else (exception.date_resolved or now)
+            age = max((end - (exception.date_raised or now)).total_seconds(), 0.0) / 86400.0
+            exception.aging_bucket = _aging_bucket(age)
+            exception.is_overdue = bool(is_open and exception.date_deadline and exception.date_deadline < now)
+
+    def _compute_color(self):
+        for exception in self:
+            if exception.state in CLOSED_STATES:
+                exception.color = 10  # green
+            elif exception.is_overdue:
+                exception.color = 1  # red
+            elif exception.blocking:
+                exception.color = 2  # orange
+            else:
+                exception.color = 0
+
+    # ------------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------------
+    @api.constrains("state", "resolution")
+    def _check_resolution_note(self):
+        self.filtered(lambda e: e.state == "resolved" and not e.auto_resolved)._check_resolution_note_given()
+
+    def _check_resolution_note_given(self):
+        for exception in self:
+            if self._is_empty_html(exception.resolution):
+                raise ValidationError(
+                    self.env._(
+                        "Exception %(name)s (%(type)s on %(document)s) cannot be resolved without a resolution note.",
+                        name=exception.name,
+                        type=exception.type_id.name,
+                        document=exception.source_name,
+                    )
+                )
+
+    @api.constrains("date_deadline", "date_raised")
+    def _check_deadline(self):
+        for exception in self:
+            if exception.date_deadline and exception.date_raised and exception.date_deadline < exception.date_raised:
+                raise ValidationError(
+                    self.env._(
+                        "Exception %(name)s: the deadline %(deadline)s cannot be before the date it was raised (%(raised)s).",
+                        name=exception.name,
+                        deadline=exception.date_deadline,
+                        raised=exception.date_raised,
+                    )
+                )
+
+    @staticmethod
+    def _is_empty_html(value):
+        return is_html_empty(value)
+
+    # ------------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_source_vals(vals)
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.exception") or self.env._("New")
+            if vals.get("res_model") and vals.get("res_id") and not vals.get("source_name"):
+                source = self.env[vals["res_model"]].sudo().browse(vals["res_id"])
+                vals["source_name"] = source.display_name
+        return super().create(vals_list)
+
+    @api.model
+    def _check_source_vals(self, vals):
+        res_model, res_id = vals.get("res_model"), vals.get("res_id")
+        if not res_model:
+            return  # the required constraint names the missing field
+        if res_model not in self.env:
+            raise ValidationError(self.env._("Exception: %(model)s is not a model.", model=res_model))
+        if not res_id or not self.env[res_model].sudo().browse(res_id).exists():
+            raise ValidationError(
+                self.env._(
+                    "Exception: its source document %(model)s #%(id)s does not exist.", model=res_model, id=res_id
+                )
+            )
+
+    def write(self, vals):
+        if "state" in vals:
+            self._check_state_transition(vals["state"])
+            if vals["state"] in CLOSED_STATES and not vals.get("auto_resolved"):
+                self._check_can_close()
+            if vals["state"] in CLOSED_STATES:
+                vals.setdefault("date_resolved", fields.Datetime.now())
+                vals.setdefault("resolved_by_id", self.env.user.id)
+            elif vals["state"] in OPEN_STATES:
+                vals.update({"date_resolved": False, "resolved_by_id": False, "auto_resolved": False})
+        res = super().write(vals)
+        if "state" in vals:
+            for exception in self.filtered("date_resolved"):
+                hours = (exception.date_resolved - exception.date_raised).total_seconds() / 3600.0
+                super(DistributionException, exception).write({"resolution_hours": max(hours, 0.0)})
+            if vals["state"] in CLOSED_STATES:
+                self._on_closed()
+        return res
+
+    def _check_state_transition(self, new_state):
+        if new_state in OPEN_STATES:
+            # Reopening must not create a second open item for the same document.
+            for exception in self.filtered(lambda e: e.state in CLOSED_STATES):
+                other = self.search_count(
+                    [
+                        ("id", "!=", exception.id),
+                        ("type_id", "=", exception.type_id.id),
+                        ("res_model", "=", exception.res_model),
+                        ("res_id", "=", exception.res_id),
+                        ("company_id", "=", exception.company_id.id),
+                        ("state", "in", OPEN_STATES),
+                    ]
+                )
+                if other:
+                    raise UserError(
+                        self.env._(
+                            "Exception %(name)s cannot be reopened: another %(type)s item is already open on %(document)s.",
+                            name=exception.name,
+                            type=exception.type_id.name,
+                            document=exception.source_name,
+                        )
+                    )
+
+    def _check_can_close(self):
+        """Who may close an item by hand. A credit hold is closed by releasing the order's credit:
+        credit controllers only (checked before anything is written)."""
+        if self.env.su:
+            return
+        credit = self.filtered(lambda e: e.code == "credit_hold" and e.sale_order_id.credit_hold)
+        if credit and not self.env.user.has_group("distribution_order_flow.group_credit_controller"):
+            raise AccessError(
+                self.env._(
+                    "Only a credit controller can release the credit hold of %(orders)s (exception %(names)s).",
+                    orders=", ".join(credit.sale_order_id.mapped("name")),
+                    names=", ".join(credit.mapped("name")),
+                )
+            )
+
+    def _on_closed(self):
+        """Hook after items were resolved or cancelled (by a person or by the suite): the source
+        documents react (credit hold released, helpdesk ticket closed, invoicing resumed)."""
+        # Closing a credit hold by hand is releasing the order's credit: credit controllers only.
+        credit_orders = self.filtered(lambda e: e.code == "credit_hold" and not e.auto_resolved).sale_order_id
+        credit_orders = credit_orders.filtered("credit_hold")
+        if credit_orders:
+            credit_orders.action_release_credit_hold()
+        held_orders = self.filtered("blocking").sale_order_id
+        if held_orders:
+            held_orders._on_blocking_exceptions_cleared()
+
+    def unlink(self):
+        if not self.env.is_superuser() and not self.env.user.has_group("distribution_exceptions.group_exception_manager"):
+            raise UserError(
+                self.env._("Only an exception manager can delete exceptions (%(names)s); cancel them instead.",
+                  names=", ".join(self.mapped("name")))
+            )
+        return super().unlink()
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_start(self):
+        self._ensure_open("start")
+        self.write({"state": "in_progress"})
+        return True
+
+    def action_wait(self):
+        self._ensure_open("put on waiting")
+        self.write({"state": "waiting"})
+        return True
+
+    def action_take(self):
+        self._ensure_open("take")
+        self.write({"user_id": self.env.user.id, "state": "in_progress"})
+        return True
+
+    def action_resolve(self):
+        self._ensure_open("resolve")
+        # Checked before writing (the constraint is the safety net for other paths).
+        self._check_resolution_note_given()
+        self.write({"state": "resolved"})
+        return True
+
+    def action_cancel(self):
+        self._ensure_open("cancel")
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reopen(self):
+        closed = self.filtered(lambda e: e.state in CLOSED_STATES)
+        closed.write({"state": "new"})
+        return True
+
+    def _ensure_open(self, what):
+        closed = self.filtered(lambda e: e.state in CLOSED_STATES)
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Cannot %(what)s %(names)s: already resolved or cancelled.",
+                    what=what,
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
+
+    @api.model
+    def _action_for_documents(self, domain):
+        """The queue filtered on some documents (smart buttons of orders, transfers, bills, partners)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("distribution_exceptions.distribution_exception_action")
+        action["domain"] = domain
+        action["context"] = {"search_default_filter_open": 1}
+        return action
+
+    def action_open_source(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------------------------------------
+    # API used by the triggers
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _raise_exceptions(self, code, items):
+        """Open one exception of type ``code`` per source document in ``items``, unless one is already
+        open for it (then the new facts are appended to its chatter). Returns the new exceptions.
+
+        ``items``: list of dicts with ``record`` (the source document) and optional values: sale_order_id,
+        picking_id, purchase_order_id, move_id, partner_id, product_id, user_id (owner when the document
+        gives one), facts (Html, what a person needs), company (default: the record's). Runs as
+        superuser: whoever triggered the event (a warehouse user, a cron) raises the item."""
+        if not items:
+            return self.browse()
+        sudo_self = self.sudo().with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True)
+        Type = self.env["distribution.exception.type"].sudo()
+        items_by_key, type_by_company = {}, {}
+        for item in items:
+            record = item["record"]
+            company = item.get("company") or ("company_id" in record._fields and record.company_id)
+            item["company"] = company = company or self.env.company
+            if company not in type_by_company:
+                type_by_company[company] = Type._get_by_code(code, company)
+            items_by_key.setdefault((record._name, record.id, company.id), item)
+        # One query for what is already open on these documents.
+        by_model = defaultdict(list)
+        for res_model, res_id, _company_id in items_by_key:
+            by_model[res_model].append(res_id)
+        source_domains = [["&", ("res_model", "=", model), ("res_id", "in", ids)] for model, ids in by_model.items()]
+        domain = [("type_id", "in", [t.id for t in type_by_company.values() if t]), ("state", "in", OPEN_STATES)]
+        domain += ["|"] * (len(source_domains) - 1) + [leaf for source in source_domains for leaf in source]
+        existing = {(e.res_model, e.res_id, e.company_id.id, e.type_id.id): e for e in sudo_self.search(domain)}
+        vals_list = []
+        for (res_model, res_id, company_id), item in items_by_key.items():
+            exception_type = type_by_company[item["company"]]
+            if not exception_type:
+                _logger.warning("No active exception type %s in %s: nothing raised.", code, item["company"].name)
+                continue
+            open_exception = existing.get((res_model, res_id, company_id, exception_type.id))
+            if open_exception:
+                if item.get("facts") and item.get("append_facts", True):
+                    open_exception.message_post(body=item["facts"], subtype_xmlid="mail.mt_note")
+                continue
+            user = item.get("user_id") or exception_type.user_id or exception_type.team_id.user_id
+            vals_list.append(
+                {
+                    "type_id": exception_type.id,
+                    "company_id": company_id,
+                    "res_model": res_model,
+                    "res_id": res_id,
+                    "source_name": item["record"].sudo().display_name,
+                    "sale_order_id": item.get("sale_order_id") and item["sale_order_id"].id,
+                    "picking_id": item.get("picking_id") and item["picking_id"].id,
+                    "purchase_order_id": item.get("purchase_order_id") and item["purchase_order_id"].id,
+                    "move_id": item.get("move_id") and item["move_id"].id,
+                    "partner_id": item.get("partner_id") and item["partner_id"].commercial_partner_id.id,
+                    "product_id": item.get("product_id") and item["product_id"].id,
+                    "user_id": user and user.id,
+                    "team_id": exception_type.team_id.id,
+                    "description": item.get("facts") or False,
+                }
+            )
+        exceptions = sudo_self.create(vals_list)
+        for exception in exceptions.filtered("user_id"):
+            exception.message_subscribe(partner_ids=exception.user_id.partner_id.ids)
+        held_orders = exceptions.filtered("blocking").sale_order_id
+        if held_orders:
+            held_orders._on_blocking_exceptions_raised()
+        return exceptions
+
+    @api.model
+    def _resolve_exceptions(self, code, records, note, cancel=False):
+        """Close the open exceptions of type ``code`` on ``records`` because their cause cleared:
+        resolved (or cancelled when the cause went away, e.g. the document was cancelled) with ``note``
+        recorded as the resolution. Returns the closed exceptions."""
+        if not records:
+            return self.browse()
+        exceptions = self.sudo().search(
+            [
+                ("code", "=", code),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        if exceptions:
+            exceptions.write(
+                {
+                    "state": "cancelled" if cancel else "resolved",
+                    "auto_resolved": True,
+                    "resolution": note,
+                    "resolved_by_id": self.env.ref("base.user_root").id,
+                }
+            )
+            for exception in exceptions:
+                exception.message_post(body=note, subtype_xmlid="mail.mt_note")
+        return exceptions
+
+    @api.model
+    def _facts(self, intro, rows=None):
+        """Html facts: a sentence and an optional list of rows (already translated strings)."""
+        body = Markup("<p>%s</p>") % intro
+        if rows:
+            body += Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % escape(row) for row in rows)
+        return body
+
+    # ------------------------------------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_refresh_aging(self):
+        """Hourly: move open items to their aging bucket and flag the overdue ones, in one statement
+        (the same rule as _compute_aging), so grouping and filtering stay on indexed columns."""
+        self.env["distribution.exception"].flush_model(["aging_bucket", "is_overdue", "date_deadline", "state"])
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            UPDATE distribution_exception
+               SET aging_bucket = CASE
+                       WHEN %(now)s - date_raised < interval '1 day' THEN 'lt1'
+                       WHEN %(now)s - date_raised < interval '3 days' THEN '1to3'
+                       WHEN %(now)s - date_raised < interval '7 days' THEN '3to7'
+                       ELSE 'gt7' END,
+                   is_overdue = COALESCE(date_deadline < %(now)s, FALSE)
+             WHERE state IN %(open)s
+               AND (aging_bucket IS DISTINCT FROM CASE
+                       WHEN %(now)s - date_raised < interval '1 day' THEN 'lt1'
+                       WHEN %(now)s - date_raised < interval '3 days' THEN '1to3'
+                       WHEN %(now)s - date_raised < interval '7 days' THEN '3to7'
+                       ELSE 'gt7' END
+                    OR is_overdue IS DISTINCT FROM COALESCE(date_deadline < %(now)s, FALSE))
+            """,
+            {"now": now, "open": OPEN_STATES},
+        )
+        _logger.info("Exception aging refreshed: %s items changed", self.env.cr.rowcount)
+        self.env["distribution.exception"].invalidate_model(["aging_bucket", "is_overdue"])
+
+    @api.model
+    def _cron_send_digest(self):
+        """Daily review: one mail per owner listing their open items, overdue first; nothing to an
+        owner with none open."""
+        self._cron_refresh_aging()
+        groups = self.sudo()._read_group(
+            [("state", "in", OPEN_STATES), ("user_id", "!=", False)], ["user_id"], ["id:array_agg"]
+        )
+        mail_vals = []
+        for user, exception_ids in groups:
+            if not user.active or not user.email:
+                continue
+            exceptions = self.sudo().browse(exception_ids).sorted(
+                lambda e: (not e.is_overdue, e.date_deadline or e.date_raised)
+            )
+            body = self.env["ir.qweb"]._render(
+                "distribution_exceptions.exception_digest_body",
+                {
+                    "user": user,
+                    "exceptions": exceptions,
+                    "overdue": exceptions.filtered("is_overdue"),
+                    "base_url": self.get_base_url(),
+                    "format_datetime": lambda value: fields.Datetime.context_timestamp(
+                        self.with_user(user), value
+                    ).strftime("%Y-%m-%d %H:%M") if value else "",
+                },
+                lang=user.lang,
+            )
+            overdue_count = len(exceptions.filtered("is_overdue"))
+            mail_vals.append(
+                {
+                    "subject": self.env._(
+                        "Your exceptions: %(open)s open, %(overdue)s overdue",
+                        open=len(exceptions),
+                        overdue=overdue_count,
+                    ),
+                    "body_html": body,
+                    "email_to": user.email_formatted,
+                    "email_from": (user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted),
+                    "recipient_ids": [(4, user.partner_id.id)],
+                    "auto_delete": True,
+                    "model": False,
+                }
+            )
+        return self.env["mail.mail"].sudo().create(mail_vals)

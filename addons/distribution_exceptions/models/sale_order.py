@@ -1,0 +1,239 @@
+
+from odoo import api, fields, models
+
+from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+
+SHIPPED_FLOW_STATES = ("shipped", "invoiced", "closed")
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    exception_ids = fields.One2many("distribution.exception", "sale_order_id", string="Exceptions", readonly=True)
+    exception_count = fields.Integer(
+        compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
+    )
+
+    def _compute_exception_count(self):
+        counts = dict(
+            self.env["distribution.exception"]._read_group(
+                [("sale_order_id", "in", self.ids), ("state", "in", OPEN_STATES)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.exception_count = counts.get(order, 0)
+
+    @api.depends("exception_ids.is_open", "exception_ids.blocking")
+    def _compute_flow_state(self):
+        return super()._compute_flow_state()
+
+    # ------------------------------------------------------------------------------------------------
+    # Holds
+    # ------------------------------------------------------------------------------------------------
+    def _get_blocking_exceptions(self):
+        self.ensure_one()
+        return self.sudo().exception_ids.filtered(lambda e: e.is_open and e.blocking)
+
+    def _is_flow_on_hold(self):
+        return super()._is_flow_on_hold() or bool(self._get_blocking_exceptions())
+
+    def _get_flow_hold_reason(self):
+        reasons = [super()._get_flow_hold_reason()]
+        reasons += [
+            f"{exception.name} {exception.type_id.name}"
+            for exception in self._get_blocking_exceptions()
+            if exception.code != "credit_hold" or not self.credit_hold
+        ]
+        return ", ".join(reason for reason in reasons if reason)
+
+    def _on_blocking_exceptions_raised(self):
+        """Orders just held by a blocking exception: say so on the order."""
+        for order in self:
+            order.message_post(
+                body=self.env._("On hold: %(reason)s.", reason=order._get_flow_hold_reason()),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _on_blocking_exceptions_cleared(self):
+        """Blocking exceptions were closed: a released order invoices what was delivered while it was held
+        (invoice on delivery), the same as if its transfers were validated now."""
+        for order in self:
+            if order._is_flow_on_hold() or not order.invoice_on_delivery or order.state != "sale":
+                continue
+            last_delivery = order.picking_ids.filtered(
+                lambda p: p.state == "done" and (p._is_customer_delivery() or p._is_customer_return())
+            ).sorted("date_done")[-1:]
+            if last_delivery:
+                order.sudo()._invoice_picking(last_delivery)
+
+    # ------------------------------------------------------------------------------------------------
+    # Triggers
+    # ------------------------------------------------------------------------------------------------
+    def write(self, vals):
+        res = super().write(vals)
+        if "credit_hold" in vals:
+            if vals["credit_hold"]:
+                self._raise_credit_hold_exceptions()
+            else:
+                self.env["distribution.exception"]._resolve_exceptions(
+                    "credit_hold", self, self.env._("Credit hold released by %(user)s.", user=self.env.user.name)
+                )
+        return res
+
+    def _raise_credit_hold_exceptions(self):
+        Exception_ = self.env["distribution.exception"]
+        Exception_._raise_exceptions(
+            "credit_hold",
+            [
+                {
+                    "record": order,
+                    "sale_order_id": order,
+                    "partner_id": order.partner_id,
+                    "facts": Exception_._facts(
+                        self.env._(
+                            "%(customer)s would owe %(exposure)s with order %(order)s, over its credit limit of "
+                            "%(limit)s. The order is held: no delivery invoicing until a credit controller "
+                            "releases it.",
+                            customer=order.partner_id.commercial_partner_id.display_name,
+                            exposure=order.company_currency_id.format(order.credit_exposure),
+                            limit=order.company_currency_id.format(
+                                order.partner_id.commercial_partner_id.sudo().credit_limit
+                            ),
+                            order=order.name,
+                        )
+                    ),
+                }
+                for order in self
+            ],
+        )
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        overridden = self.filtered("has_price_override")
+        if overridden:
+            Exception_ = self.env["distribution.exception"]
+            Exception_._raise_exceptions(
+                "price_override",
+                [
+                    {
+                        "record": order,
+                        "sale_order_id": order,
+                        "partner_id": order.partner_id,
+                        "facts": Exception_._facts(
+                            self.env._(
+                                "Order %(order)s was confirmed with approved price overrides (salesperson "
+                                "%(user)s). Review them against the customer's agreement.",
+                                order=order.name,
+                                user=order.user_id.name or "-",
+                            ),
+                            order._get_price_override_summary(),
+                        ),
+                    }
+                    for order in overridden
+                ],
+            )
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        Exception_ = self.env["distribution.exception"].sudo()
+        open_exceptions = Exception_.search(
+            [("res_model", "=", "sale.order"), ("res_id", "in", self.ids), ("state", "in", OPEN_STATES)]
+        )
+        for code in set(open_exceptions.mapped("code")):
+            Exception_._resolve_exceptions(code, self, self.env._("The order was cancelled."), cancel=True)
+        return res
+
+    def _record_substitution(self, line, from_product):
+        res = super()._record_substitution(line, from_product)
+        Exception_ = self.env["distribution.exception"]
+        Exception_._raise_exceptions(
+            "substitution",
+            [
+                {
+                    "record": line,
+                    "company": self.company_id,
+                    "sale_order_id": self,
+                    "partner_id": self.partner_id,
+                    "product_id": line.product_id,
+                    "user_id": self.user_id,
+                    "facts": Exception_._facts(
+                        self.env._(
+                            "On order %(order)s, %(old)s was replaced by %(new)s (%(qty)s %(uom)s). Check the "
+                            "customer accepts it.",
+                            order=self.name,
+                            old=from_product.display_name,
+                            new=line.product_id.display_name,
+                            qty=line.product_uom_qty,
+                            uom=line.product_uom_id.name,
+                        )
+                    ),
+                }
+            ],
+        )
+        return res
+
+    def _resolve_shipped_exceptions(self):
+        """Orders that shipped in full: their late-delivery items clear."""
+        shipped = self.filtered(lambda order: order.flow_state in SHIPPED_FLOW_STATES)
+        if shipped:
+            self.env["distribution.exception"]._resolve_exceptions(
+                "late_delivery", shipped, self.env._("The order has shipped in full.")
+            )
+
+    @api.model
+    def _cron_raise_late_deliveries(self):
+        """Hourly: confirmed orders whose promise date passed while goods remain to ship get a late
+        delivery item; orders that shipped since are cleared."""
+        now = fields.Datetime.now()
+        candidates = self.search(
+            [
+                ("state", "=", "sale"),
+                ("flow_state", "not in", SHIPPED_FLOW_STATES + ("cancelled",)),
+                ("picking_ids.state", "not in", ("done", "cancel")),
+            ]
+        )
+        late = candidates.filtered(
+            lambda order: (promise := order._get_notification_promise_date()) and promise < now
+        )
+        Exception_ = self.env["distribution.exception"]
+        Exception_._raise_exceptions(
+            "late_delivery",
+            [
+                {
+                    "record": order,
+                    "sale_order_id": order,
+                    "partner_id": order.partner_id,
+                    "user_id": order.user_id,
+                    "facts": Exception_._facts(
+                        self.env._(
+                            "Order %(order)s was promised for %(date)s and has not shipped in full (%(state)s).",
+                            order=order.name,
+                            date=fields.Datetime.to_string(order._get_notification_promise_date()),
+                            state=dict(order._fields["flow_state"].selection).get(order.flow_state),
+                        ),
+                        [
+                            self.env._(
+                                "%(product)s: %(delivered)s of %(ordered)s delivered",
+                                product=line.product_id.display_name,
+                                delivered=line.qty_delivered,
+                                ordered=line.product_uom_qty,
+                            )
+                            for line in order._get_flow_goods_lines()
+                            if line.qty_delivered < line.product_uom_qty
+                        ],
+                    ),
+                }
+                for order in late
+            ],
+        )
+        open_late = Exception_.sudo().search([("code", "=", "late_delivery"), ("state", "in", OPEN_STATES)])
+        orders = self.browse(open_late.filtered(lambda e: e.res_model == "sale.order").mapped("res_id")).exists()
+        orders._resolve_shipped_exceptions()
+        cancelled = orders.filtered(lambda order: order.state == "cancel")
+        if cancelled:
+            Exception_._resolve_exceptions("late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True)
+
+    def action_view_exceptions(self):
+        self.ensure_one()
+        return self.env["distribution.exception"]._action_for_documents([("sale_order_id", "=", self.id)])
