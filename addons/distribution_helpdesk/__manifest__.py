@@ -9,6 +9,8 @@
     "maintainers": ["distribution-suite"],
     "depends": ["distribution_exceptions", "helpdesk_mgmt"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/distribution_helpdesk_security.xml",
         "views/helpdesk_ticket_views.xml",
         "views/sale_order_views.xml",
     ],

@@ -354,14 +354,6 @@ class DistributionException(models.Model):
         if held_orders:
             held_orders._on_blocking_exceptions_cleared()
 
-    def unlink(self):
-        if not self.env.is_superuser() and not self.env.user.has_group("distribution_exceptions.group_exception_manager"):
-            raise UserError(
-                self.env._("Only an exception manager can delete exceptions (%(names)s); cancel them instead.",
-                  names=", ".join(self.mapped("name")))
-            )
-        return super().unlink()
-
     # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------

@@ -55,16 +55,8 @@ class SaleOrder(models.Model):
             )
 
     def _on_blocking_exceptions_cleared(self):
-        """Blocking exceptions were closed: a released order invoices what was delivered while it was held
-        (invoice on delivery), the same as if its transfers were validated now."""
-        for order in self:
-            if order._is_flow_on_hold() or not order.invoice_on_delivery or order.state != "sale":
-                continue
-            last_delivery = order.picking_ids.filtered(
-                lambda p: p.state == "done" and (p._is_customer_delivery() or p._is_customer_return())
-            ).sorted("date_done")[-1:]
-            if last_delivery:
-                order.sudo()._invoice_picking(last_delivery)
+        """Blocking exceptions were closed: a released order invoices what was delivered while held."""
+        self._invoice_after_hold()
 
     # ------------------------------------------------------------------------------------------------
     # Triggers

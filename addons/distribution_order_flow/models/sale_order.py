@@ -441,8 +441,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         self.message_post(
             body=_(
-                "%(picking)s was not invoiced on delivery: the order is on hold (%(reason)s). Invoice it once "
-                "the hold is released.",
+                "%(picking)s was not invoiced on delivery: the order is on hold (%(reason)s). It is invoiced "
+                "when the hold is released.",
                 picking=picking.name,
                 reason=self._get_flow_hold_reason(),
             ),
@@ -608,4 +608,17 @@ class SaleOrder(models.Model):
                 body=_("Credit hold released by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )
+        held._invoice_after_hold()
         return True
+
+    def _invoice_after_hold(self):
+        """Orders just released from a hold invoice what was delivered while they were held (invoice
+        on delivery), as if their last transfer were validated now."""
+        for order in self:
+            if order._is_flow_on_hold() or not order.invoice_on_delivery or order.state != "sale":
+                continue
+            last_delivery = order.picking_ids.filtered(
+                lambda p: p.state == "done" and (p._is_customer_delivery() or p._is_customer_return())
+            ).sorted("date_done")[-1:]
+            if last_delivery:
+                order.sudo()._invoice_picking(last_delivery)

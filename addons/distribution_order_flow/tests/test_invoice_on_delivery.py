@@ -105,8 +105,8 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         self.assertFalse(order.invoice_ids)
         self.assertIn("was not invoiced on delivery: the order is on hold (credit hold)", " ".join(order.message_ids.mapped("body")))
         order.with_user(self.credit_controller).action_release_credit_hold()
-        invoices = order._create_invoices()
-        self.assertEqual(len(invoices), 1, "finance invoices it by hand once released")
+        self.assertEqual(len(order.invoice_ids), 1, "released: what was delivered is invoiced at once")
+        self.assertRecordValues(order.invoice_ids, [{"state": "posted", "distribution_auto_invoiced": True}])
 
     def test_manual_invoice_after_automatic_is_no_duplicate(self):
         order = self._confirmed()
