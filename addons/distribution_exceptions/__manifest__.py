@@ -23,6 +23,11 @@
     "demo": [
         "demo/distribution_exceptions_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "distribution_exceptions/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

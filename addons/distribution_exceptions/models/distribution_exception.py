@@ -147,7 +147,7 @@ class DistributionException(models.Model):
         index=True,
         help="Open and past its deadline; refreshed hourly by a scheduled action.",
     )
-    resolution = fields.Html(string="Resolution Note", tracking=True)
+    resolution = fields.Html(string="Resolution Note")
     date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
     resolved_by_id = fields.Many2one("res.users", string="Resolved By", readonly=True, copy=False)
     auto_resolved = fields.Boolean(
@@ -377,6 +377,11 @@ class DistributionException(models.Model):
         # Checked before writing (the constraint is the safety net for other paths).
         self._check_resolution_note_given()
         self.write({"state": "resolved"})
+        for exception in self:
+            exception.message_post(
+                body=Markup("%s<br/>%s") % (self.env._("Resolved:"), exception.resolution),
+                subtype_xmlid="mail.mt_note",
+            )
         return True
 
     def action_cancel(self):
