@@ -14,6 +14,9 @@
         "views/helpdesk_ticket_views.xml",
         "views/sale_order_views.xml",
     ],
+    "demo": [
+        "demo/distribution_helpdesk_demo.xml",
+    ],
     # Glue only: installs by itself once both the exception queue and OCA helpdesk are installed.
     "application": False,
     "auto_install": True,

@@ -2,6 +2,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -486,12 +487,33 @@ class DistributionException(models.Model):
                     "description": item.get("facts") or False,
                 }
             )
-        exceptions = sudo_self.create(vals_list)
+        exceptions = sudo_self._create_unless_open(vals_list)
         for exception in exceptions.filtered("user_id"):
             exception.message_subscribe(partner_ids=exception.user_id.partner_id.ids)
         held_orders = exceptions.filtered("blocking").sale_order_id
         if held_orders:
             held_orders._on_blocking_exceptions_raised()
+        return exceptions
+
+    @api.model
+    def _create_unless_open(self, vals_list):
+        """Create the items; one that another transaction opened meanwhile for the same document (the
+        unique index waits for it, then refuses) is skipped, not an error for the user who triggered it."""
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals_list)
+        except psycopg2.errors.UniqueViolation:
+            pass
+        exceptions = self.browse()
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    exceptions |= self.create([vals])
+            except psycopg2.errors.UniqueViolation:
+                _logger.info("Exception %s on %s,%s already opened concurrently: skipped", vals["type_id"],
+                             vals["res_model"], vals["res_id"])
         return exceptions
 
     @api.model

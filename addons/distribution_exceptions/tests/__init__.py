@@ -2,4 +2,5 @@ from . import test_exception_type
 from . import test_exception_queue
 from . import test_exception_triggers
 from . import test_exception_security
+from . import test_exception_concurrency
 from . import test_tour_exception_queue
