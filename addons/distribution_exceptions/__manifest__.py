@@ -28,6 +28,7 @@
             "distribution_exceptions/static/tests/tours/*.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "application": False,
     "installable": True,
 }

@@ -23,7 +23,26 @@ class SaleOrder(models.Model):
         for order in self:
             order.exception_count = counts.get(order, 0)
 
+    # Stored flags, kept by the exceptions themselves: the order path (confirm, deliver, invoice) reads
+    # them with the order instead of querying the exceptions each time.
+    distribution_blocked = fields.Boolean(
+        string="Held by an Exception",
+        compute="_compute_distribution_exception_flags",
+        store=True,
+        help="An open exception of a blocking type holds the order.",
+    )
+    distribution_has_open_exception = fields.Boolean(
+        compute="_compute_distribution_exception_flags", store=True
+    )
+
     @api.depends("exception_ids.is_open", "exception_ids.blocking")
+    def _compute_distribution_exception_flags(self):
+        for order in self:
+            open_exceptions = order.exception_ids.filtered("is_open")
+            order.distribution_has_open_exception = bool(open_exceptions)
+            order.distribution_blocked = any(open_exceptions.mapped("blocking"))
+
+    @api.depends("distribution_blocked")
     def _compute_flow_state(self):
         return super()._compute_flow_state()
 
@@ -35,7 +54,7 @@ class SaleOrder(models.Model):
         return self.sudo().exception_ids.filtered(lambda e: e.is_open and e.blocking)
 
     def _is_flow_on_hold(self):
-        return super()._is_flow_on_hold() or bool(self._get_blocking_exceptions())
+        return super()._is_flow_on_hold() or self.distribution_blocked
 
     def _get_flow_hold_reason(self):
         reasons = [super()._get_flow_hold_reason()]

@@ -11,6 +11,17 @@ class StockPicking(models.Model):
         compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
     )
 
+    distribution_has_open_exception = fields.Boolean(
+        compute="_compute_distribution_has_open_exception",
+        store=True,
+        help="Kept by the exceptions: validation only looks for exceptions to clear when one is open.",
+    )
+
+    @api.depends("exception_ids.is_open")
+    def _compute_distribution_has_open_exception(self):
+        for picking in self:
+            picking.distribution_has_open_exception = any(picking.exception_ids.mapped("is_open"))
+
     def _compute_exception_count(self):
         counts = dict(
             self.env["distribution.exception"]._read_group(
@@ -64,11 +75,14 @@ class StockPicking(models.Model):
         for picking in self.filtered(lambda p: p.picking_type_code in ("outgoing", "internal")):
             if picking_shortages := picking._get_shortages():
                 shortages[picking] = picking_shortages
-        previous_backorders = self.backorder_ids
+        # Backorders only come out of transfers validated short.
+        short_pickings = self.filtered(lambda p: p in shortages)
+        previous_backorders = short_pickings.backorder_ids if short_pickings else self.browse()
         res = super()._action_done()
         done = self.filtered(lambda p: p.state == "done")
-        done._raise_short_pick_exceptions(shortages, self.backorder_ids - previous_backorders)
-        (self.backorder_ids - previous_backorders)._raise_backorder_exceptions()
+        new_backorders = short_pickings.backorder_ids - previous_backorders if short_pickings else self.browse()
+        done._raise_short_pick_exceptions(shortages, new_backorders)
+        new_backorders._raise_backorder_exceptions()
         # Returns validated without being confirmed first (RPC, imports) are raised now.
         done.filtered(lambda p: p._is_customer_return() or p._is_vendor_return())._raise_return_exceptions(
             only_new=True
@@ -237,13 +251,10 @@ class StockPicking(models.Model):
     def _resolve_done_exceptions(self):
         """Validated transfers clear what they were the cause of (one query for all of them)."""
         Exception_ = self.env["distribution.exception"]
+        flagged = (self | self._get_backorder_origins()).filtered("distribution_has_open_exception")
         open_exceptions = Exception_.sudo().search(
-            [
-                ("res_model", "=", "stock.picking"),
-                ("res_id", "in", (self | self._get_backorder_origins()).ids),
-                ("state", "in", OPEN_STATES),
-            ]
-        )
+            [("res_model", "=", "stock.picking"), ("res_id", "in", flagged.ids), ("state", "in", OPEN_STATES)]
+        ) if flagged else Exception_
         by_code = {}
         for exception in open_exceptions:
             by_code.setdefault(exception.code, self.browse())
@@ -273,9 +284,7 @@ class StockPicking(models.Model):
         for picking in by_code.get("supplier_quality", self.browse()) & self:
             picking._note_return_received()
         # Orders shipped in full clear their late deliveries (their exceptions are read with the flow state).
-        self.sale_id.filtered(
-            lambda order: any(e.code == "late_delivery" and e.is_open for e in order.sudo().exception_ids)
-        )._resolve_shipped_exceptions()
+        self.sale_id.filtered("distribution_has_open_exception")._resolve_shipped_exceptions()
         # Bills waiting for these goods may match now.
         receipts = self.filtered(lambda p: p.picking_type_code == "incoming" and p.purchase_id)
         if receipts:
