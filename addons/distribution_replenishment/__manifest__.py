@@ -10,7 +10,11 @@
     "maintainers": ["distribution-suite"],
     "depends": ["distribution_order_flow"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/distribution_replenishment_security.xml",
+        "data/distribution_replenishment_data.xml",
         "views/res_config_settings_views.xml",
+        "views/distribution_replenishment_views.xml",
     ],
     "demo": [
         "demo/distribution_replenishment_demo.xml",

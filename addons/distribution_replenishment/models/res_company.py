@@ -37,6 +37,43 @@ class ResCompany(models.Model):
         default=5.0,
         help="Stock kept above the forecast, in days of average demand.",
     )
+    replenishment_safety_method = fields.Selection(
+        [("days", "Days of cover"), ("service_level", "Service level")],
+        string="Safety Stock Method",
+        required=True,
+        default="days",
+        help="Days of cover: safety stock = average daily demand x safety days. Service level: safety stock "
+        "= z(service level) x standard deviation of daily demand x square root of the horizon in days.",
+    )
+    replenishment_service_level = fields.Float(
+        string="Service Level (%)",
+        default=95.0,
+        help="Probability of not running out over the horizon (service-level safety stock), 50 to 99.9 %.",
+    )
+    replenishment_spike_zscore = fields.Float(
+        string="Demand Spike Threshold (z-score)",
+        default=3.0,
+        help="A product x warehouse whose last week's demand is this many standard deviations above its "
+        "weekly history is flagged as a demand spike and notified to its buyer.",
+    )
+    replenishment_drift_days = fields.Float(
+        string="Lead Time Drift (days)",
+        default=2.0,
+        help="A vendor whose last receipts took on average this many days longer than promised is flagged.",
+    )
+    replenishment_auto_execute = fields.Boolean(
+        string="Execute Planned Replenishments",
+        help="The nightly planning run creates the transfers and RFQs itself; otherwise buyers review the "
+        "proposals and execute them.",
+    )
+    replenishment_order_trigger = fields.Selection(
+        [("none", "Nothing"), ("propose", "Propose"), ("create", "Create")],
+        string="On Short Confirmation",
+        required=True,
+        default="propose",
+        help="When a confirmed sale order cannot be reserved in its warehouse: propose the replenishment of "
+        "the shortfall (buyers execute it) or create the transfer or RFQ at once.",
+    )
     replenishment_use_observed_lead_time = fields.Boolean(
         string="Plan with Observed Lead Times",
         help="Plan purchases with the lead time vendors actually achieved on recent receipts instead "
@@ -44,6 +81,9 @@ class ResCompany(models.Model):
     )
 
     @api.constrains(
+        "replenishment_service_level",
+        "replenishment_spike_zscore",
+        "replenishment_drift_days",
         "replenishment_history_days",
         "replenishment_smoothing_alpha",
         "replenishment_review_days",
@@ -65,6 +105,22 @@ class ResCompany(models.Model):
                         "Company %(company)s: the smoothing factor must be above 0 and at most 1 (got %(alpha)s).",
                         company=company.name,
                         alpha=company.replenishment_smoothing_alpha,
+                    )
+                )
+            if not 50.0 <= company.replenishment_service_level < 100.0:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the service level must be from 50 %% to below 100 %% (got %(level)s).",
+                        company=company.name,
+                        level=company.replenishment_service_level,
+                    )
+                )
+            if company.replenishment_spike_zscore <= 0 or company.replenishment_drift_days < 0:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the spike threshold must be positive and the lead time drift "
+                        "cannot be negative.",
+                        company=company.name,
                     )
                 )
             if company.replenishment_review_days < 0 or company.replenishment_safety_days < 0:

@@ -1,1 +1,2 @@
 from . import test_replenishment_settings
+from . import test_planner
