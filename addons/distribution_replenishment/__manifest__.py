@@ -19,6 +19,11 @@
     "demo": [
         "demo/distribution_replenishment_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "distribution_replenishment/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

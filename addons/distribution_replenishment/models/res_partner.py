@@ -26,6 +26,7 @@ class ResPartner(models.Model):
 
     def _compute_supplier_performance(self):
         vendors = self.commercial_partner_id
+        self.env["distribution.supplier.performance"].invalidate_model()  # a live view, never stale
         rows = self.env["distribution.supplier.performance"].sudo().search_read(
             [("partner_id", "in", vendors.ids), ("product_id", "=", False), ("company_id", "=", self.env.company.id)],
             ["partner_id", "on_time_rate", "delay_days", "fill_rate", "lead_drift", "receipt_count"],

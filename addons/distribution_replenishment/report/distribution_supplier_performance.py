@@ -130,6 +130,7 @@ class DistributionSupplierPerformance(models.Model):
         vendors = {vendor.id for vendor, _product in pairs}
         if not vendors:
             return {}
+        self.invalidate_model()  # a live view, never stale
         rows = self.search_read(
             [("company_id", "=", company.id), ("partner_id", "in", list(vendors))],
             ["partner_id", "product_id", "actual_lead_days"],

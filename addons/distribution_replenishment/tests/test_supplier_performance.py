@@ -1,0 +1,106 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import ReplenishmentCase
+
+APPROVED = datetime(2026, 3, 2, 9, 0, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestSupplierPerformance(ReplenishmentCase):
+    """Statistics from receipts on time, late and short, read from the purchase orders' receipts."""
+
+    def _purchase(self, product, qty, lead_days):
+        with freeze_time(APPROVED):
+            form = Form(self.env["purchase.order"])
+            form.partner_id = self.vendor
+            with form.order_line.new() as line:
+                line.product_id = product
+                line.product_qty = qty
+                line.date_planned = APPROVED + timedelta(days=lead_days)
+            purchase = form.save()
+            purchase.button_confirm()
+        return purchase
+
+    def _receive(self, purchase, qty, days_after_approval, backorder=False):
+        receipt = self.env["stock.picking"].search(
+            [("purchase_id", "=", purchase.id), ("state", "not in", ("done", "cancel"))]
+        )
+        with freeze_time(APPROVED + timedelta(days=days_after_approval)):
+            receipt.move_ids.quantity = qty
+            receipt.move_ids.picked = True
+            result = receipt.button_validate()
+            if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                wizard = Form(self.env["stock.backorder.confirmation"].with_context(result["context"])).save()
+                wizard.process() if backorder else wizard.process_cancel_backorder()
+        self.env.flush_all()
+
+    def _row(self, product=False):
+        self.env["distribution.supplier.performance"].invalidate_model()  # a live view: read it again
+        return self.env["distribution.supplier.performance"].search(
+            [("partner_id", "=", self.vendor.id), ("product_id", "=", product.id if product else False)]
+        )
+
+    def test_on_time_late_and_short_receipts(self):
+        # Cable: promised in 10 days; received on day 8 (on time), day 15 (5 days late), day 10 short 8/10.
+        self._receive(self._purchase(self.cable, 10, 10), 10, 8)
+        self._receive(self._purchase(self.cable, 10, 10), 10, 15)
+        self._receive(self._purchase(self.cable, 10, 10), 8, 10)
+        row = self._row(self.cable)
+        self.assertEqual(row.receipt_count, 3)
+        self.assertAlmostEqual(row.on_time_rate, 200 / 3, places=1)
+        self.assertAlmostEqual(row.promised_lead_days, 10.0, places=1)
+        self.assertAlmostEqual(row.actual_lead_days, (8 + 15 + 10) / 3, places=1)
+        self.assertAlmostEqual(row.delay_days, (-2 + 5 + 0) / 3, places=1)
+        self.assertAlmostEqual(row.fill_rate, (100 + 100 + 80) / 3, places=1)
+        # Vendor totals and the fields buyers see on the vendor.
+        self._receive(self._purchase(self.breaker, 5, 4), 5, 4)
+        vendor_row = self._row()
+        self.assertEqual(vendor_row.receipt_count, 4)
+        self.assertAlmostEqual(vendor_row.on_time_rate, 75.0)
+        self.vendor.invalidate_recordset()
+        self.assertAlmostEqual(self.vendor.supplier_on_time_rate, 75.0)
+        self.assertEqual(self.vendor.supplier_receipt_count, 4)
+        action = self.vendor.action_view_supplier_scorecard()
+        self.assertEqual(self.env["distribution.supplier.performance"].search(action["domain"]).partner_id, self.vendor)
+
+    def test_partial_receipt_with_backorder_counts_each_receipt(self):
+        purchase = self._purchase(self.cable, 10, 10)
+        self._receive(purchase, 6, 9, backorder=True)
+        self.assertFalse(self._row(self.cable).fill_rate, "fill rate waits for the line to be closed")
+        self._receive(purchase, 4, 12)
+        row = self._row(self.cable)
+        self.assertEqual(row.receipt_count, 2)
+        self.assertAlmostEqual(row.on_time_rate, 50.0)
+        self.assertAlmostEqual(row.fill_rate, 100.0)
+
+    def test_lead_time_drift_and_trend(self):
+        self.company.replenishment_drift_days = 2
+        for days in (10, 10, 9, 10, 10):  # on time
+            self._receive(self._purchase(self.cable, 1, 10), 1, days)
+        self.assertRecordValues(self._row(self.cable), [{"lead_drift": False, "trend": "stable"}])
+        for days in (14, 15, 13, 14, 15):  # the last 5 are 3-5 days late
+            self._receive(self._purchase(self.cable, 1, 10), 1, days)
+        self.assertRecordValues(self._row(self.cable), [{"lead_drift": True, "trend": "worsening"}])
+
+    def test_planner_uses_observed_lead_time_when_asked(self):
+        for days in (14, 15, 16):
+            self._receive(self._purchase(self.cable, 1, 10), 1, days)
+        self._demand(self.cable, self.main, 5)
+        self.assertEqual(self._lines(self._run(), self.cable, self.main).lead_days, 10.0, "promised by default")
+        self.company.replenishment_use_observed_lead_time = True
+        self.assertAlmostEqual(self._lines(self._run(), self.cable, self.main).lead_days, 15.0, places=1)
+
+    def test_companies_apart(self):
+        self._receive(self._purchase(self.cable, 10, 10), 10, 8)
+        company_b = self.env["res.company"].create({"name": "Scorecard Co B"})
+        buyer_b = new_test_user(
+            self.env, login="repl_buyer_b", groups="purchase.group_purchase_user",
+            company_id=company_b.id, company_ids=[company_b.id],
+        )
+        Performance = self.env["distribution.supplier.performance"]
+        self.assertFalse(Performance.with_user(buyer_b).search([("partner_id", "=", self.vendor.id)]))
+        self.assertTrue(Performance.with_user(self.buyer).search([("partner_id", "=", self.vendor.id)]))
