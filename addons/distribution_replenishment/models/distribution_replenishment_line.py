@@ -15,7 +15,9 @@ class DistributionReplenishmentLine(models.Model):
     _name = "distribution.replenishment.line"
     _description = "Replenishment Proposal"
     _order = "run_id desc, warehouse_id, product_id, id"
-    _check_company_auto = True
+    # Lines are written by the planner from the run's own company (checked there); a user's changes are
+    # checked in write. The automatic per-record check would double the planner's time on large runs.
+    _check_company_auto = False
 
     run_id = fields.Many2one("distribution.replenishment.run", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
@@ -102,7 +104,10 @@ class DistributionReplenishmentLine(models.Model):
                         lines=", ".join(f"{line.product_id.display_name} ({line.warehouse_id.name})" for line in executed),
                     )
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if {"product_id", "warehouse_id", "source_warehouse_id", "company_id"} & set(vals):
+            self._check_company()
+        return res
 
     # ------------------------------------------------------------------------------------------------
     # Execution

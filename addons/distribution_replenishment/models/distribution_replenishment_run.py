@@ -16,6 +16,16 @@ RFQ_STATES = ("draft", "sent", "to approve")
 MIN_SPIKE_HISTORY_WEEKS = 4
 
 
+def _mean_stdev(values):
+    """Mean and sample standard deviation (statistics.stdev's definition, without its exact-fraction
+    arithmetic, which costs more than the rest of the plan)."""
+    count = len(values)
+    mean = sum(values) / count
+    if count < 2:
+        return mean, 0.0
+    return mean, math.sqrt(sum((value - mean) ** 2 for value in values) / (count - 1))
+
+
 class DistributionReplenishmentRun(models.Model):
     """One planning run: for every product x warehouse of the company (or the ones asked for), what is
     there, what comes in, what goes out, what will be sold over the horizon, and what to do about it:
@@ -383,7 +393,7 @@ class DistributionReplenishmentRun(models.Model):
         if company.replenishment_safety_method == "service_level":
             if len(weekly) < 2:
                 return 0.0
-            daily_std = statistics.stdev(weekly) / math.sqrt(7.0)
+            daily_std = _mean_stdev(weekly)[1] / math.sqrt(7.0)
             z_value = statistics.NormalDist().inv_cdf(company.replenishment_service_level / 100.0)
             return max(z_value, 0.0) * daily_std * math.sqrt(max(horizon_days, 0.0))
         return daily_rate * company.replenishment_safety_days
@@ -395,8 +405,7 @@ class DistributionReplenishmentRun(models.Model):
         previous = weekly[1:]
         if len(previous) < MIN_SPIKE_HISTORY_WEEKS:
             return None
-        mean = statistics.fmean(previous)
-        deviation = statistics.stdev(previous)
+        mean, deviation = _mean_stdev(previous)
         if deviation == 0:
             return math.inf if weekly[0] > mean else 0.0
         return (weekly[0] - mean) / deviation
