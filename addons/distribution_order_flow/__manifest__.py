@@ -26,12 +26,14 @@
         "data/distribution_customer_class_data.xml",
         "data/tier_definition_data.xml",
         "data/mail_template_data.xml",
+        "data/allocation_data.xml",
         "views/distribution_customer_class_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/purchase_order_views.xml",
         "views/account_move_views.xml",
         "views/tier_definition_views.xml",
+        "views/allocation_views.xml",
         "views/distribution_menus.xml",
     ],
     "demo": [
@@ -40,6 +42,7 @@
         "demo/product_demo.xml",
         "demo/stock_quant_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/allocation_demo.xml",
         "demo/purchase_order_demo.xml",
     ],
     "assets": {

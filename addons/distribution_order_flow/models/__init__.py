@@ -8,3 +8,7 @@ from . import purchase_order
 from . import stock_picking
 from . import account_move
 from . import distribution_customer_notification
+from . import res_company
+from . import res_config_settings
+from . import delivery_carrier
+from . import stock_move

@@ -87,12 +87,46 @@ class SaleOrder(models.Model):
         help="The delivery date the customer was last told (confirmation or delay notification).",
     )
     distribution_overdue_notified = fields.Boolean(copy=False, readonly=True)
+    ship_policy = fields.Selection(
+        [("complete", "Ship complete"), ("partial", "Ship partial (backorders)")],
+        string="Ship Policy",
+        compute="_compute_ship_policy",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="From the customer's class, changeable per order. Complete: one delivery when everything is "
+        "available (Odoo's 'When all products are ready'). Partial: what is available leaves, the rest "
+        "follows in backorders.",
+    )
+    picking_policy = fields.Selection(
+        compute="_compute_picking_policy", store=True, readonly=False, precompute=True, default=None
+    )
+    is_rush = fields.Boolean(
+        string="Rush",
+        copy=False,
+        tracking=True,
+        help="A rush order gets a higher allocation score: its deliveries are served and listed first.",
+    )
     credit_hold = fields.Boolean(
         tracking=True,
         copy=False,
         help="The customer went over its credit limit after this order was confirmed: a credit "
         "controller must release the order.",
     )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_ship_policy(self):
+        for order in self:
+            customer = order.partner_id.commercial_partner_id.with_company(order.company_id)
+            order.ship_policy = customer.distribution_class_id.ship_policy or order.ship_policy or "partial"
+
+    @api.depends("ship_policy")
+    def _compute_picking_policy(self):
+        for order in self:
+            if order.ship_policy:
+                order.picking_policy = "one" if order.ship_policy == "complete" else "direct"
+            elif not order.picking_policy:
+                order.picking_policy = "direct"
 
     @api.depends("partner_id", "company_id")
     def _compute_invoice_on_delivery(self):
@@ -316,7 +350,10 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self._check_payment_term_exists(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if {"is_rush", "commitment_date", "partner_id", "carrier_id"} & set(vals):
+            self.order_line.move_ids._refresh_allocation_scores()
+        return res
 
     def _check_payment_term_exists(self, vals):
         term_id = vals.get("payment_term_id")

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
@@ -7,6 +7,66 @@ class StockPicking(models.Model):
     distribution_invoice_ids = fields.One2many(
         "account.move", "distribution_picking_id", string="Invoices on Delivery", readonly=True
     )
+    allocation_score = fields.Float(
+        string="Allocation Score",
+        digits=(5, 2),
+        compute="_compute_allocation_score",
+        store=True,
+        index=True,
+        help="The highest allocation score of the transfer's open moves.",
+    )
+    distribution_auto_starred = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="Starred by its allocation score (unstarred again if the score falls); a transfer starred by "
+        "a person stays starred.",
+    )
+
+    @api.depends("move_ids.allocation_score", "move_ids.state")
+    def _compute_allocation_score(self):
+        for picking in self:
+            scores = [m.allocation_score for m in picking.move_ids if m.state not in ("done", "cancel")]
+            picking.allocation_score = max(scores, default=0.0)
+
+    def _update_allocation_priority(self):
+        """Star the outgoing transfers whose score reaches the company's threshold, so the web client,
+        barcode apps (which sort on priority, then scheduled date) and Odoo's reservation scheduler serve
+        them first; unstar those it starred whose score fell."""
+        for picking in self.filtered(lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")):
+            high = picking.allocation_score >= picking.company_id.allocation_priority_threshold
+            if high and picking.priority != "1":
+                picking.write({"priority": "1", "distribution_auto_starred": True})
+            elif not high and picking.distribution_auto_starred:
+                picking.write({"priority": "0", "distribution_auto_starred": False})
+
+    def _apply_carrier_cutoff(self):
+        """A delivery for a carrier whose cut-off has passed today, scheduled today (or earlier), is
+        scheduled for the company's next working day instead."""
+        now = fields.Datetime.now()
+        for picking in self.filtered(
+            lambda p: p.carrier_id and p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        ):
+            cutoff = picking.carrier_id._get_cutoff_today(picking.company_id, now)
+            if not cutoff or now <= cutoff:
+                continue
+            next_day = picking.carrier_id._next_working_day_start(picking.company_id, now)
+            if picking.scheduled_date < next_day:
+                picking.scheduled_date = next_day
+                picking.message_post(
+                    body=self.env._(
+                        "Past %(carrier)s's cut-off today: scheduled for %(date)s.",
+                        carrier=picking.carrier_id.name,
+                        date=fields.Datetime.to_string(next_day),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "carrier_id" in vals:
+            self._apply_carrier_cutoff()
+            self.move_ids._refresh_allocation_scores()
+        return res
 
     def _action_done(self):
         res = super()._action_done()

@@ -10,3 +10,4 @@ from . import test_tour_order_approval
 from . import test_invoice_on_delivery
 from . import test_notifications
 from . import test_tour_invoice_on_delivery
+from . import test_allocation_score

@@ -1,0 +1,74 @@
+from odoo import api, fields, models
+
+from .res_company import ALLOCATION_WEIGHTS
+
+NEUTRAL_CLASS_PRIORITY = 50.0
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    allocation_score = fields.Float(
+        string="Allocation Score",
+        digits=(5, 2),
+        index=True,
+        copy=False,
+        readonly=True,
+        help="0-100, higher is served first when stock is short: the weighted mean of the customer class "
+        "priority, the closeness of the promise date, the order's rush flag and the carrier's cut-off today "
+        "(weights in Sales settings). Set when the move is confirmed, refreshed when the order changes and "
+        "hourly as promise dates come closer.",
+    )
+
+    def _get_allocation_score(self, now):
+        """The score of one move at ``now`` (see the field's help and the module readme)."""
+        self.ensure_one()
+        order = self.sale_line_id.order_id
+        if not order:
+            return 0.0
+        company = order.company_id
+        customer = order.partner_id.commercial_partner_id.with_company(company)
+        customer_class = customer.distribution_class_id
+        class_priority = float(customer_class.priority) if customer_class else NEUTRAL_CLASS_PRIORITY
+        promise = order.commitment_date or self.date_deadline or self.date or now
+        days_left = (promise - now).total_seconds() / 86400.0
+        urgency = 100.0 * min(max(1.0 - days_left / company.allocation_promise_horizon_days, 0.0), 1.0)
+        rush = 100.0 if order.is_rush else 0.0
+        cutoff_factor = 0.0
+        carrier = self.picking_id.carrier_id or order.carrier_id
+        if carrier:
+            cutoff = carrier._get_cutoff_today(company, now)
+            if cutoff and now <= cutoff and (self.date or now) <= cutoff:
+                cutoff_factor = 100.0
+        weights = [company[name] for name in ALLOCATION_WEIGHTS]
+        factors = [class_priority, urgency, rush, cutoff_factor]
+        return round(sum(w * f for w, f in zip(weights, factors)) / sum(weights), 2)
+
+    def _refresh_allocation_scores(self):
+        """Recompute the score of these open customer moves and star their transfers accordingly."""
+        now = fields.Datetime.now()
+        moves = self.filtered(lambda move: move.state not in ("done", "cancel") and move.sale_line_id)
+        for move in moves:
+            score = move._get_allocation_score(now)
+            if move.allocation_score != score:
+                move.allocation_score = score
+        moves.picking_id._update_allocation_priority()
+        return moves
+
+    def _action_confirm(self, merge=True, merge_into=False, create_proc=True):
+        moves = super()._action_confirm(merge=merge, merge_into=merge_into, create_proc=create_proc)
+        customer_moves = moves.filtered("sale_line_id")
+        if customer_moves:
+            customer_moves._refresh_allocation_scores()
+            customer_moves.picking_id._apply_carrier_cutoff()
+        return moves
+
+    @api.model
+    def _cron_refresh_allocation_scores(self):
+        """Hourly: promise dates come closer and cut-offs pass, so open customer moves are re-scored."""
+        moves = self.search(
+            [("state", "not in", ("done", "cancel", "draft")), ("sale_line_id", "!=", False),
+             ("picking_code", "=", "outgoing")]
+        )
+        for batch_start in range(0, len(moves), 2000):
+            moves[batch_start:batch_start + 2000]._refresh_allocation_scores()
