@@ -34,6 +34,7 @@
         "views/account_move_views.xml",
         "views/tier_definition_views.xml",
         "views/allocation_views.xml",
+        "wizards/distribution_substitute_wizard_views.xml",
         "views/distribution_menus.xml",
     ],
     "demo": [

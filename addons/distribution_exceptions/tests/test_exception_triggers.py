@@ -244,11 +244,11 @@ class TestOrderTriggers(ExceptionCase):
         self.assertRecordValues(late, [{"state": "cancelled"}])
 
     def test_substitution_raises_an_item_on_the_line(self):
+        self.cable.substitute_line_ids = [(0, 0, {"substitute_id": self.breaker.id})]
         order = self._order([(self.cable, 5, None, 0.0)])
         line = order.order_line
-        line.product_id = self.breaker
-        order._record_substitution(line, self.cable)
-        order._record_substitution(line, self.cable)
+        line.with_user(self.salesperson)._swap_product(self.breaker)  # the rep swaps on the quotation
+        order._record_substitution(line, self.cable)  # reported again: nothing twice
         substitution = self._open("substitution", line)
         self.assertEqual(len(substitution), 1)
         self.assertRecordValues(substitution, [{"sale_order_id": order.id, "product_id": self.breaker.id}])
