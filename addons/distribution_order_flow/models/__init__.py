@@ -13,3 +13,4 @@ from . import res_config_settings
 from . import delivery_carrier
 from . import stock_move
 from . import product_product
+from . import stock_reallocation

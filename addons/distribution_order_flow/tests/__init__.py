@@ -12,3 +12,4 @@ from . import test_notifications
 from . import test_tour_invoice_on_delivery
 from . import test_allocation_score
 from . import test_substitution
+from . import test_reallocation

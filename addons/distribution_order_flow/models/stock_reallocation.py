@@ -1,0 +1,286 @@
+import logging
+from collections import defaultdict
+from functools import partial
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.service.model import retrying
+from odoo.tools import float_compare, float_round
+
+_logger = logging.getLogger(__name__)
+
+OPEN_STATES = ("confirmed", "waiting", "partially_available", "assigned")
+
+
+class DistributionReallocation(models.AbstractModel):
+    """Re-allocation of short stock: where the stock of a product in a warehouse cannot serve every open
+    customer delivery, reserve it in allocation score order, taking back what lower-score deliveries hold.
+
+    For each (product, source location) group of open customer moves that were never picked:
+    supply = free stock of the location + what the group's moves hold; the moves, in score order (then
+    date, then id), are given their demand while the supply lasts; a move of a ship-complete delivery
+    gets its whole demand or nothing, and a ship-complete delivery that cannot be completed in every
+    product gets nothing at all (its stock serves the others). Moves holding more than their share are
+    unreserved, then the others are reserved in score order by Odoo's own reservation. Picked quantities
+    and done moves are never touched. Rows are locked first (moves, then quants), so two runs, or a run
+    beside a user validating a delivery, never hand out the same stock twice."""
+
+    _name = "distribution.reallocation"
+    _description = "Re-allocation of Short Stock"
+
+    @api.model
+    def _check_reallocation_rights(self):
+        """Taking reservations from other orders is for inventory or sales managers."""
+        if not (self.env.su or self.env.user.has_group("stock.group_stock_manager")
+                or self.env.user.has_group("sales_team.group_sale_manager")):
+            raise AccessError(
+                self.env._("%(user)s cannot re-allocate stock: inventory or sales managers only.", user=self.env.user.name)
+            )
+
+    @api.model
+    def _get_candidate_domain(self, products, locations=None):
+        domain = [
+            ("product_id", "in", products.ids),
+            ("state", "in", OPEN_STATES),
+            ("location_dest_id.usage", "=", "customer"),
+            ("product_id.is_storable", "=", True),
+        ]
+        if locations:
+            domain.append(("location_id", "child_of", locations.ids))
+        return domain
+
+    @api.model
+    def _reallocate(self, products, warehouses=None):
+        """Re-allocate ``products`` (in ``warehouses``, default: all). Returns {move: (before, after)} of
+        the moves whose reservation changed."""
+        Move = self.env["stock.move"].sudo()
+        locations = warehouses.view_location_id if warehouses else None
+        moves = Move.search(self._get_candidate_domain(products, locations), order="id")
+        if not moves:
+            return {}
+        self._lock(moves)
+        # What others committed while we waited for the locks.
+        moves.invalidate_recordset()
+        moves.move_line_ids.invalidate_recordset()
+        moves = moves.filtered(lambda m: m.state in OPEN_STATES)
+        groups = defaultdict(lambda: Move.browse())
+        for move in moves:
+            groups[(move.product_id, move.location_id)] |= move
+        excluded = Move.browse()
+        targets = {}
+        for _pass in range(2):
+            targets = {}
+            for (product, location), group in groups.items():
+                targets.update(self._compute_targets(product, location, group, excluded))
+            incomplete = self._incomplete_ship_complete_moves(moves, targets)
+            if not incomplete - excluded:
+                break
+            excluded |= incomplete
+        return self._apply_targets(moves, targets)
+
+    @api.model
+    def _lock(self, moves):
+        self.env.cr.execute("SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE", [tuple(moves.ids)])
+        self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity", "reserved_quantity"])
+        self.env.cr.execute(
+            """
+            SELECT quant.id FROM stock_quant quant
+              JOIN stock_location location ON location.id = quant.location_id
+             WHERE quant.product_id IN %s AND location.usage = 'internal'
+             ORDER BY quant.id FOR UPDATE OF quant
+            """,
+            [tuple(moves.product_id.ids)],
+        )
+
+    @api.model
+    def _is_reallocatable(self, move):
+        """Never picked (no picked move line) and reservable from stock."""
+        return (
+            not move.picked
+            and not any(line.picked for line in move.move_line_ids)
+            and move.procure_method == "make_to_stock"
+            and not move.move_orig_ids
+        )
+
+    @api.model
+    def _compute_targets(self, product, location, group, excluded):
+        """{move: quantity it should hold} in the product's unit for one (product, location) group."""
+        candidates = group.filtered(self._is_reallocatable)
+        if not candidates:
+            return {}
+        rounding = product.uom_id.rounding
+        held = sum(move.product_uom._compute_quantity(move.quantity, product.uom_id) for move in candidates)
+        free = self.env["stock.quant"]._get_available_quantity(product, location)
+        supply = held + free
+        ordered = candidates.sorted(lambda m: (-m.allocation_score, m.date, m.id))
+        targets = {}
+        for move in ordered:
+            demand = move.product_qty
+            if move in excluded:
+                targets[move] = 0.0
+                continue
+            if move.picking_id.move_type == "one" and float_compare(supply, demand, precision_rounding=rounding) < 0:
+                targets[move] = 0.0  # ship complete: all or nothing
+                continue
+            share = min(demand, max(supply, 0.0))
+            targets[move] = float_round(share, precision_rounding=rounding)
+            supply -= share
+        return targets
+
+    @api.model
+    def _incomplete_ship_complete_moves(self, moves, targets):
+        """Moves of ship-complete deliveries that would not be complete in every product."""
+        incomplete = self.env["stock.move"].sudo()
+        for picking in moves.picking_id.filtered(lambda p: p.move_type == "one"):
+            picking_moves = picking.move_ids.filtered(lambda m: m in targets)
+            if any(
+                float_compare(targets[m], m.product_qty, precision_rounding=m.product_id.uom_id.rounding) < 0
+                for m in picking_moves
+            ):
+                incomplete |= picking_moves
+        return incomplete
+
+    @api.model
+    def _apply_targets(self, moves, targets):
+        before = {move: move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id) for move in targets}
+        rounding = {move: move.product_id.uom_id.rounding for move in targets}
+        over = moves.browse(
+            [m.id for m, target in targets.items() if float_compare(before[m], target, precision_rounding=rounding[m]) > 0]
+        )
+        under = moves.browse(
+            [m.id for m, target in targets.items() if float_compare(before[m], target, precision_rounding=rounding[m]) < 0]
+        )
+        if not over and not under:
+            return {}
+        if over:
+            over._do_unreserve()
+        # Odoo's reservation, move by move in score order: each takes what is free, which by
+        # construction is its share.
+        to_assign = (over | under).filtered(lambda m: targets[m] > 0).sorted(
+            lambda m: (-m.allocation_score, m.date, m.id)
+        )
+        if to_assign:
+            to_assign._action_assign()
+        changes = {}
+        for move in over | under:
+            after = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+            if float_compare(after, before[move], precision_rounding=rounding[move]):
+                changes[move] = (before[move], after)
+        self._log_changes(changes)
+        return changes
+
+    @api.model
+    def _log_changes(self, changes):
+        """One note per order: which of its products gained or lost reserved stock, and why."""
+        by_order = defaultdict(list)
+        for move, (before, after) in changes.items():
+            order = move.sale_line_id.order_id
+            if order:
+                by_order[order].append((move, before, after))
+        for order, rows in by_order.items():
+            items = Markup("").join(
+                Markup("<li>%s</li>") % self.env._(
+                    "%(product)s: %(before)s → %(after)s %(uom)s reserved (score %(score)s)",
+                    product=move.product_id.display_name,
+                    before=before,
+                    after=after,
+                    uom=move.product_id.uom_id.name,
+                    score=move.allocation_score,
+                )
+                for move, before, after in rows
+            )
+            order.message_post(
+                body=Markup("%s<ul>%s</ul>") % (
+                    self.env._("Short stock re-allocated by allocation score:"),
+                    items,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    @api.model
+    def _get_short_products(self, company=None):
+        """Products with open customer moves not fully reserved (where re-allocation may change something)."""
+        domain = [
+            ("state", "in", ("confirmed", "partially_available")),
+            ("location_dest_id.usage", "=", "customer"),
+            ("product_id.is_storable", "=", True),
+        ]
+        if company:
+            domain.append(("company_id", "=", company.id))
+        return self.env["stock.move"].sudo()._read_group(domain, ["product_id"])
+
+    @api.model
+    def _run_reallocation_step(self, company_id=False, use_new_cursor=False):
+        """Scheduler step: re-score open customer moves, then re-allocate every short product. In the
+        scheduler's own run (``use_new_cursor``) it works in a transaction of its own, retried when a user
+        reserving or validating at the same moment makes it fail to serialize."""
+        if not use_new_cursor:
+            return self._reallocate_short_products(company_id)
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            return retrying(partial(env["distribution.reallocation"]._reallocate_short_products, company_id), env)
+
+    @api.model
+    def _reallocate_short_products(self, company_id=False):
+        company = self.env["res.company"].browse(company_id) if company_id else None
+        self.env["stock.move"]._cron_refresh_allocation_scores()
+        products = self.env["product.product"].browse([product.id for (product,) in self._get_short_products(company)])
+        if not products:
+            return {}
+        changes = self._reallocate(products)
+        _logger.info("Re-allocation: %s products looked at, %s moves changed", len(products), len(changes))
+        return changes
+
+
+class StockRule(models.Model):
+    _inherit = "stock.rule"
+
+    def _run_scheduler_tasks(self, use_new_cursor=False, company_id=False):
+        res = super()._run_scheduler_tasks(use_new_cursor=use_new_cursor, company_id=company_id)
+        self.env["distribution.reallocation"]._run_reallocation_step(company_id=company_id, use_new_cursor=use_new_cursor)
+        if use_new_cursor:
+            self.env["ir.cron"]._commit_progress(1)
+        return res
+
+    @api.model
+    def _get_scheduler_tasks_to_do(self):
+        return super()._get_scheduler_tasks_to_do() + 1
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    def action_reallocate(self):
+        """Re-allocate the selected products' short stock in every warehouse (button and list action)."""
+        self.env["distribution.reallocation"]._check_reallocation_rights()
+        changes = self.env["distribution.reallocation"]._reallocate(self)
+        return self._reallocation_notification(changes)
+
+    def _reallocation_notification(self, changes):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Re-allocation"),
+                "message": self.env._("%(count)s reservation(s) changed; the orders concerned say what and why.",
+                                      count=len(changes)) if changes else self.env._("Nothing to change: stock already goes by score."),
+                "type": "success" if changes else "info",
+                "sticky": False,
+            },
+        }
+
+
+class StockWarehouse(models.Model):
+    _inherit = "stock.warehouse"
+
+    def action_reallocate(self):
+        """Re-allocate every short product of these warehouses."""
+        self.env["distribution.reallocation"]._check_reallocation_rights()
+        moves = self.env["stock.move"].sudo().search(
+            [("state", "in", ("confirmed", "partially_available")), ("location_dest_id.usage", "=", "customer"),
+             ("location_id", "child_of", self.view_location_id.ids)]
+        )
+        changes = self.env["distribution.reallocation"]._reallocate(moves.product_id, self)
+        return self.env["product.product"]._reallocation_notification(changes)
