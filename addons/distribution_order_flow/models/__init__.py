@@ -14,3 +14,4 @@ from . import delivery_carrier
 from . import stock_move
 from . import product_product
 from . import stock_reallocation
+from . import sale_order_line_atp

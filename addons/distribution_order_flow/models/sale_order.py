@@ -101,6 +101,11 @@ class SaleOrder(models.Model):
     picking_policy = fields.Selection(
         compute="_compute_picking_policy", store=True, readonly=False, precompute=True, default=None
     )
+    promise_date = fields.Datetime(
+        compute="_compute_promise_date",
+        help="When the order can be delivered: the latest line promise date when shipped complete, the "
+        "earliest when shipped partially. Accepting it sets the commitment date.",
+    )
     is_rush = fields.Boolean(
         string="Rush",
         copy=False,
@@ -119,6 +124,22 @@ class SaleOrder(models.Model):
         for order in self:
             customer = order.partner_id.commercial_partner_id.with_company(order.company_id)
             order.ship_policy = customer.distribution_class_id.ship_policy or order.ship_policy or "partial"
+
+    @api.depends("order_line.promise_date", "ship_policy")
+    def _compute_promise_date(self):
+        for order in self:
+            dates = [date for date in order.order_line.mapped("promise_date") if date]
+            if not dates:
+                order.promise_date = False
+            else:
+                order.promise_date = max(dates) if order.ship_policy == "complete" else min(dates)
+
+    def action_accept_promise_date(self):
+        for order in self:
+            if not order.promise_date:
+                raise UserError(_("Order %(order)s has no stocked product to promise.", order=order.name))
+            order.commitment_date = order.promise_date
+        return True
 
     @api.depends("ship_policy")
     def _compute_picking_policy(self):

@@ -26,19 +26,25 @@ class StockMove(models.Model):
         order = self.sale_line_id.order_id
         if not order:
             return 0.0
+        carrier = self.picking_id.carrier_id or order.carrier_id
+        return self._allocation_score_for(order, order.commitment_date or self.date_deadline or self.date or now,
+                                          self.date or now, carrier, now)
+
+    @api.model
+    def _allocation_score_for(self, order, promise, due, carrier, now):
+        """The score a customer move of ``order`` promised for ``promise``, due at ``due`` with ``carrier``,
+        has (or would have) at ``now``: shared by confirmed moves and quotation lines' available-to-promise."""
         company = order.company_id
         customer = order.partner_id.commercial_partner_id.with_company(company)
         customer_class = customer.distribution_class_id
         class_priority = float(customer_class.priority) if customer_class else NEUTRAL_CLASS_PRIORITY
-        promise = order.commitment_date or self.date_deadline or self.date or now
         days_left = (promise - now).total_seconds() / 86400.0
         urgency = 100.0 * min(max(1.0 - days_left / company.allocation_promise_horizon_days, 0.0), 1.0)
         rush = 100.0 if order.is_rush else 0.0
         cutoff_factor = 0.0
-        carrier = self.picking_id.carrier_id or order.carrier_id
         if carrier:
             cutoff = carrier._get_cutoff_today(company, now)
-            if cutoff and now <= cutoff and (self.date or now) <= cutoff:
+            if cutoff and now <= cutoff and due <= cutoff:
                 cutoff_factor = 100.0
         weights = [company[name] for name in ALLOCATION_WEIGHTS]
         factors = [class_priority, urgency, rush, cutoff_factor]

@@ -13,3 +13,4 @@ from . import test_tour_invoice_on_delivery
 from . import test_allocation_score
 from . import test_substitution
 from . import test_reallocation
+from . import test_atp

@@ -18,21 +18,32 @@ class DistributionSubstituteWizard(models.TransientModel):
         return wizards
 
     def _prepare_options(self):
-        """One option per substitute, most preferred first, with what is free to sell now in the
-        order's warehouse and in all warehouses (one set-based read each)."""
+        """One option per substitute, most preferred first, with its available to promise (on hand -
+        reserved - open demand of higher allocation score than this quotation) in the order's warehouse
+        and in all warehouses of the company: a fixed number of queries."""
         self.ensure_one()
         line = self.line_id
+        order = line.order_id
         substitutes = line._get_substitutes()
-        warehouse = line.order_id.warehouse_id
-        here = substitutes.with_context(warehouse_id=warehouse.id)._compute_quantities_dict(None, None, None) if warehouse else {}
-        everywhere = substitutes._compute_quantities_dict(None, None, None)
+        warehouses = self.env["stock.warehouse"].sudo().search([("company_id", "=", order.company_id.id)])
+        stock = line._atp_read_stock(substitutes, warehouses)
+        demand = line._atp_read_unreserved_demand(substitutes, warehouses)
+        now = fields.Datetime.now()
+        score = self.env["stock.move"]._allocation_score_for(order, order.commitment_date or now, now, order.carrier_id, now)
+
+        def atp(product, warehouse):
+            on_hand, reserved = stock.get((product.id, warehouse.id), (0.0, 0.0))
+            ahead = sum(qty for move_score, qty in demand.get((product.id, warehouse.id), []) if move_score > score)
+            return max(on_hand - reserved - ahead, 0.0)
+
         notes = {sub.substitute_id: sub.note for sub in line.product_id.substitute_line_ids}
+        home = line.warehouse_id or order.warehouse_id
         return [
             {
                 "product_id": product.id,
                 "sequence": index,
-                "free_qty_warehouse": here.get(product.id, {}).get("free_qty", 0.0),
-                "free_qty_company": everywhere.get(product.id, {}).get("free_qty", 0.0),
+                "free_qty_warehouse": atp(product, home) if home else 0.0,
+                "free_qty_company": sum(atp(product, warehouse) for warehouse in warehouses),
                 "note": notes.get(product),
             }
             for index, product in enumerate(substitutes)
@@ -47,8 +58,8 @@ class DistributionSubstituteWizardOption(models.TransientModel):
     wizard_id = fields.Many2one("distribution.substitute.wizard", required=True, ondelete="cascade")
     sequence = fields.Integer()
     product_id = fields.Many2one("product.product", required=True)
-    free_qty_warehouse = fields.Float(string="Free in the Order's Warehouse", digits="Product Unit")
-    free_qty_company = fields.Float(string="Free in All Warehouses", digits="Product Unit")
+    free_qty_warehouse = fields.Float(string="Available to Promise Here", digits="Product Unit")
+    free_qty_company = fields.Float(string="Available to Promise, All Warehouses", digits="Product Unit")
     note = fields.Char()
 
     def action_swap(self):

@@ -1,0 +1,195 @@
+import math
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    distribution_source_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="Ship From",
+        check_company=True,
+        copy=False,
+        help="Deliver this line from another warehouse of the company than the order's (set by 'Source').",
+    )
+    atp_qty = fields.Float(
+        string="Available to Promise",
+        compute="_compute_atp",
+        digits="Product Unit",
+        help="What the line's warehouse can promise now, in the line's unit: on hand - reserved - open "
+        "demand of higher allocation score.",
+    )
+    promise_date = fields.Datetime(
+        compute="_compute_atp",
+        help="Earliest date the whole quantity can leave: now from stock, else the date of the incoming "
+        "receipt or transfer that completes it, else the preferred vendor's lead time.",
+    )
+    atp_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        compute="_compute_atp",
+        string="Can Serve Now",
+        help="The order's warehouse when it can serve the whole line now, else another warehouse of the "
+        "company that can (the one with the most), else empty.",
+    )
+    atp_source_suggested = fields.Boolean(compute="_compute_atp")
+
+    @api.depends("distribution_source_warehouse_id")
+    def _compute_warehouse_id(self):
+        res = super()._compute_warehouse_id()
+        for line in self.filtered("distribution_source_warehouse_id"):
+            line.warehouse_id = line.distribution_source_warehouse_id
+        return res
+
+    # ------------------------------------------------------------------------------------------------
+    # Available to promise
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("product_id", "product_uom_qty", "product_uom_id", "warehouse_id", "order_id.commitment_date",
+                 "order_id.is_rush", "order_id.partner_id", "state")
+    def _compute_atp(self):
+        lines = self.filtered(
+            lambda line: line.product_id.is_storable and not line.display_type and line.state in ("draft", "sent")
+            and line.order_id.company_id
+        )
+        (self - lines).update(
+            {"atp_qty": 0.0, "promise_date": False, "atp_warehouse_id": False, "atp_source_suggested": False}
+        )
+        if not lines:
+            return
+        for company, company_lines in lines.grouped(lambda line: line.order_id.company_id).items():
+            company_lines._compute_atp_for_company(company)
+
+    def _compute_atp_for_company(self, company):
+        """Available to promise of these lines of ``company``, over every warehouse of the company, in a
+        fixed number of queries whatever the number of lines."""
+        now = fields.Datetime.now()
+        warehouses = self.env["stock.warehouse"].sudo().search([("company_id", "=", company.id)])
+        products = self.product_id
+        stock = self._atp_read_stock(products, warehouses)
+        demand = self._atp_read_unreserved_demand(products, warehouses)
+        incoming = self._atp_read_incoming(products, warehouses, now)
+        Move = self.env["stock.move"]
+        for line in self:
+            product = line.product_id
+            order = line.order_id
+            quantity = line.product_uom_id._compute_quantity(line.product_uom_qty, product.uom_id)
+            score = Move._allocation_score_for(order, order.commitment_date or now, now, order.carrier_id, now)
+
+            def available_now(warehouse, product=product, score=score):
+                on_hand, reserved = stock.get((product.id, warehouse.id), (0.0, 0.0))
+                ahead = sum(qty for move_score, qty in demand.get((product.id, warehouse.id), []) if move_score > score)
+                return on_hand - reserved - ahead
+
+            home = line.warehouse_id or order.warehouse_id
+            free_home = available_now(home) if home else 0.0
+            rounding = product.uom_id.rounding
+            serving = home if home and float_compare(free_home, quantity, precision_rounding=rounding) >= 0 else False
+            if not serving:
+                others = [(available_now(w), w) for w in warehouses if w != home]
+                others = [(free, w) for free, w in others if float_compare(free, quantity, precision_rounding=rounding) >= 0]
+                serving = max(others, key=lambda item: (item[0], -item[1].id))[1] if others else False
+            line.atp_qty = product.uom_id._compute_quantity(max(free_home, 0.0), line.product_uom_id)
+            line.atp_warehouse_id = serving
+            line.atp_source_suggested = bool(serving and home and serving != home)
+            line.promise_date = line._atp_promise_date(
+                quantity, max(free_home, 0.0), incoming.get((product.id, home.id), []) if home else [], serving, now
+            )
+
+    def _atp_promise_date(self, quantity, free_now, incoming, serving, now):
+        self.ensure_one()
+        product = self.product_id
+        lead = timedelta(days=product.sale_delay or 0.0)
+        if serving:
+            return now + lead
+        missing = quantity - free_now
+        for date, qty in incoming:  # in date order
+            missing -= qty
+            if float_compare(missing, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
+                return max(date, now) + lead
+        seller = product._select_seller(quantity=None, date=fields.Date.context_today(self), uom_id=product.uom_id)
+        delay = seller.delay if seller else 0
+        return now + timedelta(days=math.ceil(delay)) + lead
+
+    def _atp_read_stock(self, products, warehouses):
+        """{(product id, warehouse id): (on hand, reserved)}: one query."""
+        self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity", "reserved_quantity"])
+        self.env.cr.execute(
+            """
+            SELECT quant.product_id, location.warehouse_id, SUM(quant.quantity), SUM(quant.reserved_quantity)
+              FROM stock_quant quant JOIN stock_location location ON location.id = quant.location_id
+             WHERE location.usage = 'internal' AND quant.product_id = ANY(%s) AND location.warehouse_id = ANY(%s)
+             GROUP BY 1, 2
+            """,
+            [products.ids, warehouses.ids],
+        )
+        return {(pid, wid): (on_hand, reserved) for pid, wid, on_hand, reserved in self.env.cr.fetchall()}
+
+    def _atp_read_unreserved_demand(self, products, warehouses):
+        """{(product id, warehouse id): [(allocation score, unreserved quantity)]} of open customer moves:
+        what would be served before a line of lower score. One query."""
+        self.env["stock.move"].flush_model(["product_id", "location_id", "location_dest_id", "state", "product_qty",
+                                            "quantity", "allocation_score"])
+        self.env.cr.execute(
+            """
+            SELECT move.product_id, source.warehouse_id, move.allocation_score,
+                   SUM(move.product_qty - LEAST(move.quantity, move.product_qty))
+              FROM stock_move move
+              JOIN stock_location source ON source.id = move.location_id
+              JOIN stock_location dest ON dest.id = move.location_dest_id
+             WHERE move.state = ANY(%s) AND dest.usage = 'customer'
+               AND move.product_id = ANY(%s) AND source.warehouse_id = ANY(%s)
+             GROUP BY 1, 2, 3
+            """,
+            [list(OPEN_MOVE_STATES), products.ids, warehouses.ids],
+        )
+        demand = defaultdict(list)
+        for pid, wid, score, quantity in self.env.cr.fetchall():
+            if quantity > 0:
+                demand[(pid, wid)].append((score or 0.0, quantity))
+        return demand
+
+    def _atp_read_incoming(self, products, warehouses, now):
+        """{(product id, warehouse id): [(date, quantity)] in date order} of open receipts and transfers
+        into each warehouse. One query."""
+        self.env.cr.execute(
+            """
+            SELECT move.product_id, dest.warehouse_id, move.date, SUM(move.product_qty)
+              FROM stock_move move
+              JOIN stock_location source ON source.id = move.location_id
+              JOIN stock_location dest ON dest.id = move.location_dest_id
+             WHERE move.state = ANY(%s) AND move.product_id = ANY(%s) AND dest.warehouse_id = ANY(%s)
+               AND source.warehouse_id IS DISTINCT FROM dest.warehouse_id
+             GROUP BY 1, 2, 3 ORDER BY 3
+            """,
+            [list(OPEN_MOVE_STATES), products.ids, warehouses.ids],
+        )
+        incoming = defaultdict(list)
+        for pid, wid, date, quantity in self.env.cr.fetchall():
+            incoming[(pid, wid)].append((date, quantity))
+        return incoming
+
+    def action_source_from_atp_warehouse(self):
+        """Deliver the line from the warehouse that can serve it now (one click from the quotation)."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Order %(order)s is confirmed: its lines' warehouse cannot change.",
+                                       order=self.order_id.name))
+        warehouse = self.atp_warehouse_id
+        if not warehouse or warehouse == self.warehouse_id:
+            raise UserError(
+                self.env._("No other warehouse can serve %(qty)s %(product)s now.",
+                           qty=self.product_uom_qty, product=self.product_id.display_name)
+            )
+        self.distribution_source_warehouse_id = warehouse
+        self.order_id.message_post(
+            body=self.env._("%(product)s will ship from %(warehouse)s.", product=self.product_id.display_name,
+                            warehouse=warehouse.name),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True

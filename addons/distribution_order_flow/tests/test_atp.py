@@ -1,0 +1,125 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common_order import OrderFlowCase
+
+NOW = datetime(2026, 3, 2, 10, 0, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestAvailableToPromise(OrderFlowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.branch = cls.env["stock.warehouse"].create({"name": "Branch (atp)", "code": "BATP"})
+        cls.key = cls.CustomerClass.create({"name": "Key (atp)", "code": "ATPK", "priority": 90})
+        cls.dealer = cls.CustomerClass.create({"name": "Dealer (atp)", "code": "ATPD", "priority": 10})
+        cls.key_account = cls.env["res.partner"].create(
+            {"name": "Key ATP", "is_company": True, "distribution_class_id": cls.key.id}
+        )
+        cls.small_dealer = cls.env["res.partner"].create(
+            {"name": "Dealer ATP", "is_company": True, "distribution_class_id": cls.dealer.id}
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "ATP Vendor", "is_company": True})
+        cls.cable.seller_ids = [Command.create({"partner_id": cls.vendor.id, "price": 50, "delay": 12})]
+
+    def _incoming(self, warehouse, qty, date, source=None):
+        move = self.env["stock.move"].create(
+            {
+                "product_id": self.cable.id,
+                "product_uom_qty": qty,
+                "product_uom": self.cable.uom_id.id,
+                "location_id": (source or self.env.ref("stock.stock_location_suppliers")).id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "date": date,
+            }
+        )
+        move._action_confirm()
+        return move
+
+    def test_atp_from_stock_minus_higher_score_demand(self):
+        with freeze_time(NOW):
+            self._stock(self.cable, 10)
+            key_order = self._order([(self.cable, 6, None, 0.0)], partner=self.key_account)
+            key_order.action_confirm()  # reserves 6
+            self.env["stock.quant"]._update_available_quantity(self.cable, self.stock_location, -6)  # sold counter
+            # 10 - 6 sold = 4 on hand, all reserved for the key account: a new dealer quotation sees 0.
+            quote = self._order([(self.cable, 3, None, 0.0)], partner=self.small_dealer)
+            self.assertEqual(quote.order_line.atp_qty, 0.0)
+            self._stock(self.cable, 5)
+            quote.order_line.invalidate_recordset(["atp_qty"])
+            self.assertEqual(quote.order_line.atp_qty, 3.0, "5 new - 2 still owed to the key account")
+            self.assertEqual(quote.order_line.promise_date, NOW)
+            self.assertEqual(quote.order_line.atp_warehouse_id, self.warehouse)
+
+    def test_promise_date_from_incoming_receipts_and_transfers(self):
+        with freeze_time(NOW):
+            self._stock(self.cable, 2)
+            self._incoming(self.warehouse, 3, NOW + timedelta(days=4))  # a receipt
+            transit = self.env.company.internal_transit_location_id
+            self._incoming(self.warehouse, 10, NOW + timedelta(days=9), source=transit)  # a transfer in
+            quote = self._order([(self.cable, 4, None, 0.0)], warehouse_id=self.warehouse.id)
+            line = quote.order_line
+            self.assertEqual(line.atp_qty, 2.0)
+            self.assertEqual(line.promise_date, NOW + timedelta(days=4), "2 now + 3 on day 4")
+            line.product_uom_qty = 10
+            self.assertEqual(line.promise_date, NOW + timedelta(days=9), "the transfer on day 9 completes it")
+            line.product_uom_qty = 100
+            self.assertEqual(line.promise_date, NOW + timedelta(days=12), "beyond what comes: vendor lead time")
+            # A warehouse with the whole quantity on the shelf promises now (and can be sourced from).
+            self._stock(self.cable, 200, self.branch.lot_stock_id)
+            line.invalidate_recordset(["promise_date", "atp_warehouse_id"])
+            self.assertEqual((line.promise_date, line.atp_warehouse_id), (NOW, self.branch))
+
+    def test_source_from_another_warehouse_in_one_click(self):
+        with freeze_time(NOW):
+            self._stock(self.cable, 1)
+            self._stock(self.cable, 30, self.branch.lot_stock_id)
+            quote = self._order([(self.cable, 8, None, 0.0)], warehouse_id=self.warehouse.id)
+            line = quote.order_line
+            self.assertRecordValues(line, [{"atp_qty": 1.0, "atp_warehouse_id": self.branch.id, "atp_source_suggested": True}])
+            self.assertEqual(line.promise_date, NOW, "the branch can ship now")
+            line.with_user(self.salesperson).action_source_from_atp_warehouse()
+            self.assertEqual(line.warehouse_id, self.branch)
+            quote.action_confirm()
+            self.assertEqual(quote.picking_ids.picking_type_id.warehouse_id, self.branch)
+            self.assertEqual(quote.picking_ids.move_ids.quantity, 8.0)
+            with self.assertRaisesRegex(UserError, "is confirmed"):
+                line.action_source_from_atp_warehouse()
+
+    def test_order_promise_date_by_ship_policy_and_accept(self):
+        with freeze_time(NOW):
+            self._stock(self.breaker, 10)
+            self._incoming(self.warehouse, 5, NOW + timedelta(days=6))
+            quote = self._order([(self.cable, 5, None, 0.0), (self.breaker, 2, None, 0.0)])
+            quote.ship_policy = "partial"
+            self.assertEqual(quote.promise_date, NOW, "partial: the breakers leave now")
+            quote.ship_policy = "complete"
+            self.assertEqual(quote.promise_date, NOW + timedelta(days=6), "complete: when the cable arrives")
+            quote.action_accept_promise_date()
+            self.assertEqual(quote.commitment_date, NOW + timedelta(days=6))
+
+    def test_queries_do_not_grow_with_lines(self):
+        products = self.env["product.product"].create(
+            [{"name": f"ATP bulk {i}", "is_storable": True, "list_price": 1.0} for i in range(25)]
+        )
+        for product in products:
+            self._stock(product, 3)
+
+        def count(n):
+            order = self.env["sale.order"].create(
+                {"partner_id": self.customer.id,
+                 "order_line": [Command.create({"product_id": p.id, "product_uom_qty": 1}) for p in products[:n]]}
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            order.order_line.mapped("promise_date")
+            return self.env.cr.sql_log_count - before
+
+        self.assertEqual(count(5), count(25))
