@@ -14,3 +14,4 @@ from . import test_allocation_score
 from . import test_substitution
 from . import test_reallocation
 from . import test_atp
+from . import test_tour_atp

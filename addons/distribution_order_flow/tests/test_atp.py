@@ -123,3 +123,11 @@ class TestAvailableToPromise(OrderFlowCase):
             return self.env.cr.sql_log_count - before
 
         self.assertEqual(count(5), count(25))
+
+    def test_other_company_stock_is_not_promised_and_rep_reads_atp(self):
+        warehouse_b = self.env["stock.warehouse"].search([("company_id", "=", self.company_b.id)], limit=1)
+        self._stock(self.cable, 500, warehouse_b.lot_stock_id)
+        quote = self._order([(self.cable, 5, None, 0.0)])
+        line = quote.order_line.with_user(self.salesperson)
+        self.assertRecordValues(line, [{"atp_qty": 0.0, "atp_warehouse_id": False}])
+        self.assertTrue(line.promise_date, "the vendor lead time still gives a date")
