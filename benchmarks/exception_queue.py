@@ -24,10 +24,11 @@ be made.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
+
+from bench_common import setup_odoo
 
 GOAL_MS = 300.0
 
@@ -61,13 +62,6 @@ def parse_args(argv):
     return args, odoo_args
 
 
-def setup_odoo(odoo_args):
-    from odoo.tools import config
-
-    args = ["--log-level=warn", "--http-interface=127.0.0.1", *odoo_args]
-    if "--addons-path" not in " ".join(odoo_args) and os.environ.get("ADDONS_PATH"):
-        args.append(f"--addons-path={os.environ['ADDONS_PATH']}")
-    config.parse_config(args, setup_logging=True)
 
 
 def insert_exceptions(env, count, owners):

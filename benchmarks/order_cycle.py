@@ -30,6 +30,8 @@ import sys
 import threading
 import time
 
+from bench_common import setup_odoo
+
 STAGES = ("create", "confirm", "deliver", "invoice")
 GOAL_TIME_RATIO = 1.10
 GOAL_QUERY_RATIO = 1.15
@@ -62,14 +64,6 @@ def parse_args(argv):
 
 
 # --- Measuring one database (runs inside Odoo) -----------------------------------------------------
-def setup_odoo(odoo_args):
-    from odoo.tools import config
-
-    # No server is started; the interface only silences Odoo's warning about a missing setting.
-    args = ["--log-level=warn", "--http-interface=127.0.0.1", *odoo_args]
-    if "--addons-path" not in " ".join(odoo_args) and os.environ.get("ADDONS_PATH"):
-        args.append(f"--addons-path={os.environ['ADDONS_PATH']}")
-    config.parse_config(args, setup_logging=True)
 
 
 def build_world(env, n_lines):

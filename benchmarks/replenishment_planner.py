@@ -26,10 +26,11 @@ It prints both times and query counts, the ratio, and whether the goals are met 
 """
 
 import argparse
-import os
 import random
 import sys
 import time
+
+from bench_common import setup_odoo
 
 GOAL_SECONDS = 60.0
 GOAL_RATIO = 5.0
@@ -51,13 +52,6 @@ def parse_args(argv):
     return args, odoo_args
 
 
-def setup_odoo(odoo_args):
-    from odoo.tools import config
-
-    args = ["--log-level=warn", "--http-interface=127.0.0.1", *odoo_args]
-    if "--addons-path" not in " ".join(odoo_args) and os.environ.get("ADDONS_PATH"):
-        args.append(f"--addons-path={os.environ['ADDONS_PATH']}")
-    config.parse_config(args, setup_logging=True)
 
 
 def build_world(env, n_products, n_open, n_history):

@@ -1,23 +1,9 @@
 #!/usr/bin/env bash
-# Exception queue benchmark: bootstraps like bin/run and bin/test, creates the database bench_exceptions
-# (every suite module, no demo data) when missing, updates the suite modules otherwise, then runs
-# benchmarks/exception_queue.py on it. Arguments go to exception_queue.py (e.g. --count 100000 --repeat 7).
-#   BENCH_REBUILD=1   drop and recreate the database first
+# Exception queue benchmark: bootstraps like bin/run and bin/test, creates or updates the database bench_exceptions (every suite
+# module, no demo data; BENCH_REBUILD=1 recreates it), then runs benchmarks/exception_queue.py on it.
+# Arguments go to exception_queue.py (e.g. --count 100000 --repeat 7).
 source "$(dirname "${BASH_SOURCE[0]}")/../bin/bootstrap.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/suite_db.sh"
 bootstrap
-
-DB=bench_exceptions
-log_dir="$SUITE_ROOT/.run"
-mkdir -p "$log_dir"
-if [ -n "${BENCH_REBUILD:-}" ]; then
-    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-fi
-if db_exists "$DB"; then
-    action=(-u "$SUITE_MODULES")
-else
-    createdb "$DB" || die "Could not create the database $DB."
-    action=(-i "$SUITE_MODULES")  # Odoo 19 installs no demo data unless asked
-fi
-odoo_cmd -d "$DB" "${action[@]}" --stop-after-init --log-level=warn >"$log_dir/bench_exceptions.log" 2>&1 \
-    || { tail -n 30 "$log_dir/bench_exceptions.log" >&2; die "Installing the suite into $DB failed."; }
-"$PY" "$SUITE_ROOT/benchmarks/exception_queue.py" -d "$DB" "${DB_ARGS[@]}" "$@"
+ensure_suite_db bench_exceptions
+"$PY" "$SUITE_ROOT/benchmarks/exception_queue.py" -d bench_exceptions "${DB_ARGS[@]}" "$@"

@@ -12,11 +12,7 @@ class AccountMove(models.Model):
     )
 
     def _compute_exception_count(self):
-        counts = dict(
-            self.env["distribution.exception"]._read_group(
-                [("move_id", "in", self.ids), ("state", "in", OPEN_STATES)], ["move_id"], ["__count"]
-            )
-        )
+        counts = self.env["distribution.exception"]._open_counts("move_id", self)
         for move in self:
             move.exception_count = counts.get(move, 0)
 

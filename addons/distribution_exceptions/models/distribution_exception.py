@@ -407,6 +407,13 @@ class DistributionException(models.Model):
             )
 
     @api.model
+    def _open_counts(self, field_name, records):
+        """{record: open exceptions whose ``field_name`` is it}, in one grouped query (document buttons)."""
+        return dict(
+            self._read_group([(field_name, "in", records.ids), ("state", "in", OPEN_STATES)], [field_name], ["__count"])
+        )
+
+    @api.model
     def _action_for_documents(self, domain):
         """The queue filtered on some documents (smart buttons of orders, transfers, bills, partners)."""
         action = self.env["ir.actions.act_window"]._for_xml_id("distribution_exceptions.distribution_exception_action")
@@ -563,20 +570,19 @@ class DistributionException(models.Model):
         now = fields.Datetime.now()
         self.env.cr.execute(
             """
-            UPDATE distribution_exception
-               SET aging_bucket = CASE
-                       WHEN %(now)s - date_raised < interval '1 day' THEN 'lt1'
-                       WHEN %(now)s - date_raised < interval '3 days' THEN '1to3'
-                       WHEN %(now)s - date_raised < interval '7 days' THEN '3to7'
-                       ELSE 'gt7' END,
-                   is_overdue = COALESCE(date_deadline < %(now)s, FALSE)
-             WHERE state IN %(open)s
-               AND (aging_bucket IS DISTINCT FROM CASE
-                       WHEN %(now)s - date_raised < interval '1 day' THEN 'lt1'
-                       WHEN %(now)s - date_raised < interval '3 days' THEN '1to3'
-                       WHEN %(now)s - date_raised < interval '7 days' THEN '3to7'
-                       ELSE 'gt7' END
-                    OR is_overdue IS DISTINCT FROM COALESCE(date_deadline < %(now)s, FALSE))
+            UPDATE distribution_exception exception
+               SET aging_bucket = current.bucket, is_overdue = current.overdue
+              FROM (SELECT id,
+                           CASE WHEN %(now)s - date_raised < interval '1 day' THEN 'lt1'
+                                WHEN %(now)s - date_raised < interval '3 days' THEN '1to3'
+                                WHEN %(now)s - date_raised < interval '7 days' THEN '3to7'
+                                ELSE 'gt7' END AS bucket,
+                           COALESCE(date_deadline < %(now)s, FALSE) AS overdue
+                      FROM distribution_exception
+                     WHERE state IN %(open)s) AS current
+             WHERE exception.id = current.id
+               AND (exception.aging_bucket IS DISTINCT FROM current.bucket
+                    OR exception.is_overdue IS DISTINCT FROM current.overdue)
             """,
             {"now": now, "open": OPEN_STATES},
         )

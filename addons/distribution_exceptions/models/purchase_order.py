@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+from .distribution_exception import EXCEPTION_READERS
 
 
 class PurchaseOrder(models.Model):
@@ -14,13 +14,7 @@ class PurchaseOrder(models.Model):
     )
 
     def _compute_exception_count(self):
-        counts = dict(
-            self.env["distribution.exception"]._read_group(
-                [("purchase_order_id", "in", self.ids), ("state", "in", OPEN_STATES)],
-                ["purchase_order_id"],
-                ["__count"],
-            )
-        )
+        counts = self.env["distribution.exception"]._open_counts("purchase_order_id", self)
         for order in self:
             order.exception_count = counts.get(order, 0)
 

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+from .distribution_exception import EXCEPTION_READERS
 
 
 class ResPartner(models.Model):
@@ -11,13 +11,7 @@ class ResPartner(models.Model):
     )
 
     def _compute_distribution_exception_count(self):
-        counts = dict(
-            self.env["distribution.exception"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids), ("state", "in", OPEN_STATES)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        counts = self.env["distribution.exception"]._open_counts("partner_id", self.commercial_partner_id)
         for partner in self:
             partner.distribution_exception_count = counts.get(partner.commercial_partner_id, 0)
 

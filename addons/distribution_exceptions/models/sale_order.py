@@ -15,11 +15,7 @@ class SaleOrder(models.Model):
     )
 
     def _compute_exception_count(self):
-        counts = dict(
-            self.env["distribution.exception"]._read_group(
-                [("sale_order_id", "in", self.ids), ("state", "in", OPEN_STATES)], ["sale_order_id"], ["__count"]
-            )
-        )
+        counts = self.env["distribution.exception"]._open_counts("sale_order_id", self)
         for order in self:
             order.exception_count = counts.get(order, 0)
 

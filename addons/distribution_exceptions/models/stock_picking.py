@@ -23,11 +23,7 @@ class StockPicking(models.Model):
             picking.distribution_has_open_exception = any(picking.exception_ids.mapped("is_open"))
 
     def _compute_exception_count(self):
-        counts = dict(
-            self.env["distribution.exception"]._read_group(
-                [("picking_id", "in", self.ids), ("state", "in", OPEN_STATES)], ["picking_id"], ["__count"]
-            )
-        )
+        counts = self.env["distribution.exception"]._open_counts("picking_id", self)
         for picking in self:
             picking.exception_count = counts.get(picking, 0)
 
@@ -60,6 +56,19 @@ class StockPicking(models.Model):
             if move.product_uom.compare(validated, move.product_uom_qty) < 0:
                 shortages.append((move.product_id, move.product_uom_qty, validated, move.product_uom))
         return shortages
+
+    def _describe_moves(self):
+        """'product: quantity unit' per move, for an exception's facts."""
+        self.ensure_one()
+        return [
+            self.env._(
+                "%(product)s: %(qty)s %(uom)s",
+                product=move.product_id.display_name,
+                qty=move.product_uom_qty,
+                uom=move.product_uom.name,
+            )
+            for move in self.move_ids
+        ]
 
     # ------------------------------------------------------------------------------------------------
     # Triggers
@@ -159,15 +168,7 @@ class StockPicking(models.Model):
                             origin=backorder.backorder_id.name,
                             order=backorder.sale_id.name,
                         ),
-                        [
-                            self.env._(
-                                "%(product)s: %(qty)s %(uom)s",
-                                product=move.product_id.display_name,
-                                qty=move.product_uom_qty,
-                                uom=move.product_uom.name,
-                            )
-                            for move in backorder.move_ids
-                        ],
+                        backorder._describe_moves(),
                     ),
                 }
                 for backorder in backorders
@@ -188,17 +189,6 @@ class StockPicking(models.Model):
         customer_returns = returns.filtered(lambda p: p._is_customer_return())
         vendor_returns = returns.filtered(lambda p: p._is_vendor_return())
 
-        def rows(picking):
-            return [
-                self.env._(
-                    "%(product)s: %(qty)s %(uom)s",
-                    product=move.product_id.display_name,
-                    qty=move.product_uom_qty,
-                    uom=move.product_uom.name,
-                )
-                for move in picking.move_ids
-            ]
-
         Exception_._raise_exceptions(
             "return",
             [
@@ -217,7 +207,7 @@ class StockPicking(models.Model):
                             origin=picking.return_id.name or picking.origin or "-",
                             order=picking.sale_id.name or "-",
                         ),
-                        rows(picking),
+                        picking._describe_moves(),
                     ),
                 }
                 for picking in customer_returns
@@ -241,7 +231,7 @@ class StockPicking(models.Model):
                             vendor=picking.partner_id.commercial_partner_id.display_name or "-",
                             purchase=(picking.purchase_id or picking.return_id.purchase_id).name or "-",
                         ),
-                        rows(picking),
+                        picking._describe_moves(),
                     ),
                 }
                 for picking in vendor_returns
@@ -355,15 +345,7 @@ class StockPicking(models.Model):
                             date=fields.Datetime.to_string(receipt.scheduled_date),
                             days=(now - receipt.scheduled_date).days,
                         ),
-                        [
-                            self.env._(
-                                "%(product)s: %(qty)s %(uom)s",
-                                product=move.product_id.display_name,
-                                qty=move.product_uom_qty,
-                                uom=move.product_uom.name,
-                            )
-                            for move in receipt.move_ids
-                        ],
+                        receipt._describe_moves(),
                     ),
                 }
                 for receipt in late

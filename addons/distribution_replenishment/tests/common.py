@@ -60,29 +60,8 @@ class ReplenishmentCase(TransactionCase):
     def _stock(self, product, warehouse, qty):
         self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, qty)
 
-    def _ship_history(self, product, warehouse, qty, days_ago):
-        """A delivery to a customer done ``days_ago`` days ago (sales history), stock netted out."""
-        self._stock(product, warehouse, qty)
-        move = self.env["stock.move"].create(
-            {
-                "product_id": product.id,
-                "product_uom_qty": qty,
-                "product_uom": product.uom_id.id,
-                "location_id": warehouse.lot_stock_id.id,
-                "location_dest_id": self.customer_location.id,
-                "company_id": self.company.id,
-            }
-        )
-        move._action_confirm()
-        move._action_assign()
-        move.quantity = qty
-        move.picked = True
-        move._action_done()
-        move.date = fields.Datetime.now() - timedelta(days=days_ago, hours=1)
-        return move
-
-    def _demand(self, product, warehouse, qty):
-        """An open delivery of ``qty`` (confirmed demand) out of ``warehouse``."""
+    def _customer_move(self, product, warehouse, qty):
+        """A confirmed delivery of ``qty`` out of ``warehouse`` to a customer."""
         move = self.env["stock.move"].create(
             {
                 "product_id": product.id,
@@ -96,6 +75,21 @@ class ReplenishmentCase(TransactionCase):
         )
         move._action_confirm()
         return move
+
+    def _ship_history(self, product, warehouse, qty, days_ago):
+        """A delivery to a customer done ``days_ago`` days ago (sales history), stock netted out."""
+        self._stock(product, warehouse, qty)
+        move = self._customer_move(product, warehouse, qty)
+        move._action_assign()
+        move.quantity = qty
+        move.picked = True
+        move._action_done()
+        move.date = fields.Datetime.now() - timedelta(days=days_ago, hours=1)
+        return move
+
+    def _demand(self, product, warehouse, qty):
+        """An open delivery of ``qty`` (confirmed demand) out of ``warehouse``."""
+        return self._customer_move(product, warehouse, qty)
 
     def _run(self, **vals):
         """A run as the buyer, over the test's products only (the database may hold demo data)."""
