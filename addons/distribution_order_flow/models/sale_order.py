@@ -300,20 +300,31 @@ class SaleOrder(models.Model):
     def _get_uninvoiced_confirmed_amounts(self, customers, company):
         """{customer id: what its confirmed orders in ``company`` still have to invoice, taxes included,
         in company currency}, whether the goods left or not (core's credit_to_invoice only counts
-        what is already invoiceable)."""
+        what is already invoiceable). Two queries whatever the number of orders: the invoiced part of each
+        order is its lines' stored untaxed invoiced amount, taxed at the order's own tax rate."""
         if not customers:
             return {}
-        orders = self.env["sale.order"].sudo().search(
+        orders = self.env["sale.order"].sudo().search_fetch(
             [
                 ("company_id", "=", company.id),
                 ("partner_id.commercial_partner_id", "in", customers.ids),
                 ("state", "=", "sale"),
                 ("invoice_status", "!=", "invoiced"),
-            ]
+            ],
+            ["partner_id", "amount_total", "amount_untaxed", "currency_rate"],
+        )
+        if not orders:
+            return {}
+        invoiced_untaxed = dict(
+            self.env["sale.order.line"].sudo()._read_group(
+                [("order_id", "in", orders.ids)], ["order_id"], ["untaxed_amount_invoiced:sum"]
+            )
         )
         amounts = {}
         for order in orders:
-            remaining = max(order.amount_total - order.amount_invoiced, 0.0) / (order.currency_rate or 1.0)
+            tax_ratio = order.amount_total / order.amount_untaxed if order.amount_untaxed else 1.0
+            invoiced = invoiced_untaxed.get(order, 0.0) * tax_ratio
+            remaining = max(order.amount_total - invoiced, 0.0) / (order.currency_rate or 1.0)
             customer_id = order.partner_id.commercial_partner_id.id
             amounts[customer_id] = amounts.get(customer_id, 0.0) + remaining
         return amounts

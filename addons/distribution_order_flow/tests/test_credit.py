@@ -24,6 +24,19 @@ class TestCreditExposure(OrderFlowCase):
         quotation = self._untaxed_order(50.0, partner_id=self.customer_contact.id)
         self.assertEqual(quotation.credit_exposure, 100.0 + 200.0 + 50.0, "contacts share their company's exposure")
 
+    def test_partly_invoiced_order_counts_its_rest_taxes_included(self):
+        tax = self.env["account.tax"].create({"name": "VAT 15 (credit test)", "amount": 15.0, "type_tax_use": "sale"})
+        self._stock(self.cable, 10)
+        order = self._order([(self.cable, 10, None, 0.0)])  # 10 x 100 = 1000 + 15 %
+        order.order_line.tax_ids = tax
+        order.action_confirm()
+        self._deliver(order, {self.cable: 4})
+        invoice = self._invoice(order)  # 400 + 60 invoiced and receivable
+        self.assertEqual(invoice.amount_total, 460.0)
+        quotation = self._untaxed_order(10.0)
+        # receivable 460 + rest of the order (1150 - 460 = 690) + this quotation 10
+        self.assertAlmostEqual(quotation.credit_exposure, 460.0 + 690.0 + 10.0)
+
     def test_exposure_in_company_currency(self):
         foreign = self.env["res.currency"].with_context(active_test=False).search(
             [("id", "!=", self.company_a.currency_id.id), ("name", "in", ("EUR", "GBP", "CHF"))], limit=1
