@@ -44,9 +44,11 @@ class SaleOrder(models.Model):
         compute="_compute_credit_exposure",
         store=True,
         help="What the customer (all its contacts) would owe with this order: receivable balance + "
-        "confirmed orders not yet invoiced + this quotation, in company currency. Refreshed at "
-        "validation request, confirmation and delivery.",
+        "confirmed orders not yet invoiced + this quotation, in company currency. Tracked when the "
+        "company uses credit limits (Accounting settings); refreshed at validation request, confirmation "
+        "and delivery.",
     )
+    distribution_credit_check = fields.Boolean(related="company_id.account_use_credit_limit")
     credit_limit_exceeded = fields.Boolean(
         compute="_compute_credit_exposure",
         store=True,
@@ -282,8 +284,14 @@ class SaleOrder(models.Model):
             customers = orders.partner_id.commercial_partner_id
             # Not stored, and not invalidated by payments or by other orders: read them fresh.
             customers.invalidate_recordset(["credit"])
-            open_amounts = orders._get_uninvoiced_confirmed_amounts(customers, company)
             check_limits = company.account_use_credit_limit
+            if not check_limits:
+                # Credit is tracked where the company uses credit limits (Accounting settings): elsewhere
+                # nobody reads the exposure, and reading the customer's receivable and open orders for
+                # every quotation would cost every rep's typing.
+                orders.update({"credit_exposure": 0.0, "credit_limit_exceeded": False})
+                continue
+            open_amounts = orders._get_uninvoiced_confirmed_amounts(customers, company)
             for order in orders:
                 customer = order.partner_id.commercial_partner_id
                 exposure = customer.credit + open_amounts.get(customer.id, 0.0) if customer else 0.0

@@ -37,6 +37,11 @@ class TestCreditExposure(OrderFlowCase):
         # receivable 460 + rest of the order (1150 - 460 = 690) + this quotation 10
         self.assertAlmostEqual(quotation.credit_exposure, 460.0 + 690.0 + 10.0)
 
+    def test_exposure_not_tracked_without_credit_limits(self):
+        self.company_a.account_use_credit_limit = False
+        quotation = self._untaxed_order(50.0)
+        self.assertRecordValues(quotation, [{"credit_exposure": 0.0, "credit_limit_exceeded": False}])
+
     def test_exposure_in_company_currency(self):
         foreign = self.env["res.currency"].with_context(active_test=False).search(
             [("id", "!=", self.company_a.currency_id.id), ("name", "in", ("EUR", "GBP", "CHF"))], limit=1
@@ -92,6 +97,7 @@ class TestCreditExposure(OrderFlowCase):
         self.assertEqual(order.flow_state, "shipped")
 
     def test_exposure_of_other_company_not_counted(self):
+        self.company_b.account_use_credit_limit = True
         self._untaxed_order(500.0).action_confirm()
         product_b = self.service.with_company(self.company_b)
         order_b = self.env["sale.order"].with_company(self.company_b).create(
