@@ -285,7 +285,20 @@ class DistributionException(models.Model):
                 )
             )
 
+    # What an item is about is set when it is raised: changing it would make it another item.
+    _IMMUTABLE_FIELDS = ("type_id", "company_id", "res_model", "res_id", "date_raised")
+
     def write(self, vals):
+        changed = [name for name in self._IMMUTABLE_FIELDS if name in vals]
+        if changed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Exceptions %(names)s: %(fields)s cannot change once raised; cancel the item and raise "
+                    "another instead.",
+                    names=", ".join(self.mapped("name")),
+                    fields=", ".join(self._fields[name].string for name in changed),
+                )
+            )
         if "state" in vals:
             self._check_state_transition(vals["state"])
             if vals["state"] in CLOSED_STATES and not vals.get("auto_resolved"):
@@ -495,8 +508,9 @@ class DistributionException(models.Model):
                 }
             )
         exceptions = sudo_self._create_unless_open(vals_list)
-        for exception in exceptions.filtered("user_id"):
-            exception.message_subscribe(partner_ids=exception.user_id.partner_id.ids)
+        # Owners follow their items: one call per owner, not per item.
+        for user, owned in exceptions.filtered("user_id").grouped("user_id").items():
+            owned.message_subscribe(partner_ids=user.partner_id.ids)
         held_orders = exceptions.filtered("blocking").sale_order_id
         if held_orders:
             held_orders._on_blocking_exceptions_raised()

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import ExceptionCase
@@ -68,6 +68,15 @@ class TestExceptionSecurity(ExceptionCase):
         (self.late | self.other_late | self.credit).write({"user_id": self.salesperson.id})
         visible = self._visible(self.exception_user) & self.all_a
         self.assertEqual(visible, self.short | self.override)
+
+    def test_what_an_item_is_about_cannot_change(self):
+        other_type = self.Type._get_by_code("backorder")
+        for user in (self.exception_manager, self.picker):
+            with self.assertRaisesRegex(UserError, "Type cannot change once raised"):
+                self.short.with_user(user).write({"type_id": other_type.id})
+        with self.assertRaisesRegex(UserError, "cannot change once raised"):
+            self.short.with_user(self.exception_manager).write({"res_id": self.breaker.id})
+        self.short.with_user(self.picker).write({"user_id": self.picker.id})  # ownership may change
 
     def test_only_managers_delete_and_configure(self):
         with self.assertRaisesRegex(AccessError, "not allowed"):

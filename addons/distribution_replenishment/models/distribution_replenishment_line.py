@@ -82,6 +82,22 @@ class DistributionReplenishmentLine(models.Model):
                     )
                 )
 
+    @api.constrains("vendor_id", "action", "product_id")
+    def _check_vendor_sells_product(self):
+        """A buyer may pick another vendor, but one that sells the product (its vendor pricelist): the
+        RFQ is made from that pricelist line."""
+        for line in self.filtered(lambda line: line.action == "buy" and line.vendor_id and line.state == "proposed"):
+            if not line.product_id._select_seller(partner_id=line.vendor_id, quantity=None):
+                raise ValidationError(
+                    self.env._(
+                        "Proposal for %(product)s in %(warehouse)s: %(vendor)s has no price for this product; add "
+                        "it to the product's vendors first.",
+                        product=line.product_id.display_name,
+                        warehouse=line.warehouse_id.name,
+                        vendor=line.vendor_id.display_name,
+                    )
+                )
+
     @api.constrains("action", "source_warehouse_id", "warehouse_id")
     def _check_transfer_source(self):
         for line in self.filtered(lambda line: line.action == "transfer"):

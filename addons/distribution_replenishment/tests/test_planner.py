@@ -163,6 +163,10 @@ class TestPlanner(ReplenishmentCase):
         with self.assertRaises(ValidationError) as refused:
             line.qty_to_order = -1
         self.assertIn("the quantity to order cannot be negative", str(refused.exception))
+        stranger = self.env["res.partner"].create({"name": "No Cable Here Ltd", "is_company": True})
+        with self.assertRaises(ValidationError) as refused:
+            line.vendor_id = stranger
+        self.assertIn("No Cable Here Ltd has no price for this product", str(refused.exception))
         run.with_user(self.buyer).action_execute()
         self.assertEqual(self.env["purchase.order.line"].search([("product_id", "=", self.cable.id)]).product_qty, 30.0)
         with self.assertRaisesRegex(UserError, "already executed cannot change"):
