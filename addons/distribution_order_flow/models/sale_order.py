@@ -195,7 +195,7 @@ class SaleOrder(models.Model):
                 return "approved"
             return "quotation"  # also after a rejection: the order goes back to the rep
         shipping_state = self._get_flow_shipping_state()
-        if shipping_state == "shipped" and self.invoice_status == "invoiced":
+        if shipping_state == "shipped" and self._is_flow_invoiced():
             return "closed" if self._is_flow_paid() else "invoiced"
         return shipping_state
 
@@ -245,6 +245,15 @@ class SaleOrder(models.Model):
         if any(move.state in ("assigned", "partially_available") for move in stock_moves):
             return "partially_reserved"
         return "confirmed"
+
+    def _is_flow_invoiced(self):
+        """Nothing left to invoice and every customer invoice posted: a draft invoice counts for
+        Odoo's invoice status but the customer has not been invoiced yet (the invoice lag KPI ends
+        at posting)."""
+        self.ensure_one()
+        return self.invoice_status == "invoiced" and all(
+            move.state == "posted" for move in self.invoice_ids if move.move_type == "out_invoice" and move.state != "cancel"
+        )
 
     def _is_flow_paid(self):
         self.ensure_one()

@@ -58,6 +58,15 @@ class TestFlowState(OrderFlowCase):
         self.assertEqual(order.flow_state, "quotation")
         self.assertEqual(self._events(order), ["quotation", "confirmed", "cancelled", "quotation"])
 
+    def test_invoiced_when_the_invoice_is_posted(self):
+        order = self._order([(self.service, 1, None, 0.0)])
+        order.action_confirm()
+        invoices = order._create_invoices()
+        self.assertEqual(order.invoice_status, "invoiced", "Odoo counts the draft")
+        self.assertEqual(order.flow_state, "shipped", "a draft invoice has not reached the customer")
+        invoices.action_post()
+        self.assertEqual(order.flow_state, "invoiced")
+
     def test_service_only_order(self):
         order = self._order([(self.service, 1, None, 0.0)])
         order.action_confirm()
