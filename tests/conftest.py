@@ -15,6 +15,7 @@ SUITE_MODULES = [
     "distribution_replenishment",
     "distribution_exceptions",
     "distribution_helpdesk",
+    "distribution_kpi",
 ]
 # What the suite's modules stand on (ARCHITECTURE.md), installed once into a template database.
 CORE_MODULES = [

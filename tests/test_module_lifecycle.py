@@ -12,6 +12,7 @@ SUITE_DEPENDS = {
     "distribution_replenishment": ["distribution_order_flow"],
     "distribution_exceptions": ["distribution_order_flow"],
     "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
+    "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", "distribution_order_flow"],
 }
 # The suite modules installing one module brings along on the core template: its dependencies, and
 # the helpdesk bridge, which installs itself (auto_install) once the exception queue meets helpdesk_mgmt.
@@ -21,6 +22,8 @@ SUITE_MODULES_INSTALLED_WITH = {
     "distribution_replenishment": ["distribution_order_flow"],
     "distribution_exceptions": ["distribution_order_flow", "distribution_helpdesk"],
     "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
+    "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", "distribution_order_flow",
+                         "distribution_helpdesk"],
 }
 # Models whose views the suite extends: rendered after every uninstall.
 EXTENDED_MODELS = [
@@ -34,6 +37,7 @@ EXTENDED_MODELS = [
     "res.config.settings",
     "res.company",
     "helpdesk.ticket",
+    "stock.picking",
 ]
 
 

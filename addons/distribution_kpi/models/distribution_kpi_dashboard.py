@@ -1,0 +1,237 @@
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+PERIODS = ("week", "month", "quarter")
+INVENTORY_BUCKETS = [(0, 30, "0-30 days"), (31, 60, "31-60 days"), (61, 90, "61-90 days"), (91, 180, "91-180 days"),
+                     (181, None, "Over 180 days")]
+
+
+class DistributionKpiDashboard(models.AbstractModel):
+    """The KPI figures of a period and of the one before, read from the KPI reports through the ORM
+    (so record rules and the user's companies apply): what the managers' dashboard shows and what
+    the weekly mail sends."""
+
+    _name = "distribution.kpi.dashboard"
+    _description = "Distribution KPI Dashboard"
+
+    @api.model
+    def _get_period_bounds(self, period, date_ref=None):
+        """(current start, current end, previous start, previous end) as datetimes: the calendar
+        week, month or quarter holding ``date_ref`` up to its end, and the whole period before it."""
+        if period not in PERIODS:
+            raise UserError(self.env._(
+                "Unknown KPI period %(period)s: use one of %(periods)s.", period=period, periods=", ".join(PERIODS)
+            ))
+        day = fields.Date.to_date(date_ref) if date_ref else fields.Date.context_today(self)
+        if period == "week":
+            start, step = day - timedelta(days=day.weekday()), relativedelta(weeks=1)
+        elif period == "month":
+            start, step = day.replace(day=1), relativedelta(months=1)
+        else:
+            start, step = day.replace(day=1, month=3 * ((day.month - 1) // 3) + 1), relativedelta(months=3)
+        current_start = datetime.combine(start, time.min)
+        current_end = datetime.combine(day + timedelta(days=1), time.min)
+        previous_start = current_start - step
+        return current_start, current_end, previous_start, current_start
+
+    @api.model
+    def _kpi_definitions(self):
+        """(key, label, unit, better, report model, period date field, aggregate, extra domain, action xmlid).
+        ``better`` says which way is good ('lower' or 'higher'); ``unit`` is 'days', '%' or 'count'."""
+        _ = self.env._
+        return [
+            ("ship_median", _("Order cycle, confirmed to shipped (median)"), "days", "lower",
+             "distribution.kpi.order", "date_shipped", "ship_days_median:median", [],
+             "distribution_kpi.distribution_kpi_order_action"),
+            ("ship_p90", _("Order cycle, confirmed to shipped (90th percentile)"), "days", "lower",
+             "distribution.kpi.order", "date_shipped", "ship_days_p90:p90", [],
+             "distribution_kpi.distribution_kpi_order_action"),
+            ("invoice_cycle_median", _("Order cycle, quotation to invoiced (median)"), "days", "lower",
+             "distribution.kpi.order", "date_invoiced", "quote_to_invoice_days_median:median", [],
+             "distribution_kpi.distribution_kpi_order_action"),
+            ("invoice_cycle_p90", _("Order cycle, quotation to invoiced (90th percentile)"), "days", "lower",
+             "distribution.kpi.order", "date_invoiced", "quote_to_invoice_days_p90:p90", [],
+             "distribution_kpi.distribution_kpi_order_action"),
+            ("line_fill_rate", _("Fill rate, lines complete in the first delivery"), "%", "higher",
+             "distribution.kpi.fill", "date", "line_fill_rate:ratio", [],
+             "distribution_kpi.distribution_kpi_fill_action"),
+            ("qty_fill_rate", _("Fill rate, quantity in the first delivery"), "%", "higher",
+             "distribution.kpi.fill", "date", "qty_fill_rate:ratio", [],
+             "distribution_kpi.distribution_kpi_fill_action"),
+            ("pick_accuracy", _("Pick accuracy, lines picked as demanded"), "%", "higher",
+             "distribution.kpi.pick", "date", "line_accuracy:ratio", [],
+             "distribution_kpi.distribution_kpi_pick_action"),
+            ("invoice_lag_median", _("Invoice lag, shipped to invoiced (median)"), "days", "lower",
+             "distribution.kpi.order", "date_invoiced", "invoice_lag_days_median:median", [],
+             "distribution_kpi.distribution_kpi_order_action"),
+            ("return_resolution_median", _("Return and claim resolution (median)"), "days", "lower",
+             "distribution.kpi.return", "date_resolved", "resolution_days_median:median", [("is_resolved", "=", True)],
+             "distribution_kpi.distribution_kpi_return_action"),
+            ("backorders_created", _("Backorders still open, created in the period"), "count", "lower",
+             "distribution.kpi.backorder", "date", "backorder_count:sum", [],
+             "distribution_kpi.distribution_kpi_backorder_action"),
+        ]
+
+    @api.model
+    def get_dashboard_data(self, period="month", date_ref=None):
+        """The dashboard's table: each KPI for the current period (to date) and the previous one,
+        plus the snapshot figures (open backorders by age, orders at risk) that have no period."""
+        current_start, current_end, previous_start, previous_end = self._get_period_bounds(period, date_ref)
+        rows = []
+        for key, label, unit, better, model, date_field, aggregate, domain, action in self._kpi_definitions():
+            values = []
+            for start, end in ((current_start, current_end), (previous_start, previous_end)):
+                period_domain = [(date_field, ">=", start), (date_field, "<", end)] + domain
+                [(value, count)] = self.env[model]._read_group(period_domain, [], [aggregate, "__count"])
+                values.append(value if count and value is not False else None)
+            rows.append({
+                "key": key, "label": label, "unit": unit, "better": better, "current": values[0],
+                "previous": values[1], "trend": self._trend(values[0], values[1], better), "action": action,
+                "model": model, "date_field": date_field,
+            })
+        backlog = self.env["distribution.kpi.backorder"]._read_group([], ["age_bucket"], ["backorder_count:sum"])
+        buckets = dict(self.env["distribution.kpi.backorder"]._fields["age_bucket"]._description_selection(self.env))
+        at_risk = self.env["sale.order"].search_count([("at_risk", "=", True)])
+        return {
+            "period": period,
+            "current": [fields.Datetime.to_string(current_start), fields.Datetime.to_string(current_end)],
+            "previous": [fields.Datetime.to_string(previous_start), fields.Datetime.to_string(previous_end)],
+            "current_label": self._period_label(period, current_start),
+            "previous_label": self._period_label(period, previous_start),
+            "kpis": rows,
+            "backorder_buckets": [
+                {"bucket": bucket, "label": buckets[bucket], "count": count}
+                for bucket, count in sorted(backlog, key=lambda row: list(buckets).index(row[0]))
+            ],
+            "orders_at_risk": at_risk,
+        }
+
+    @api.model
+    def _trend(self, current, previous, better):
+        if current is None or previous is None or round(current, 2) == round(previous, 2):
+            return "same"
+        improved = current < previous if better == "lower" else current > previous
+        return "better" if improved else "worse"
+
+    @api.model
+    def _period_label(self, period, start):
+        if period == "week":
+            return self.env._("Week of %(date)s", date=fields.Date.to_string(start.date()))
+        if period == "month":
+            return start.strftime("%Y-%m")
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+
+    # ------------------------------------------------------------------------------------------------
+    # Weekly mail
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _get_inventory_aging(self, company):
+        """Stock value by age bucket per warehouse: on-hand quants in internal locations, aged from
+        their incoming date, valued at the product's cost in the company. One query."""
+        self.env["stock.quant"].flush_model(["quantity", "in_date", "location_id", "product_id", "company_id"])
+        bucket_sql = SQL(" ".join(
+            f"WHEN age.days >= {low}" + (f" AND age.days <= {high}" if high is not None else "") + f" THEN {index}"
+            for index, (low, high, _label) in enumerate(INVENTORY_BUCKETS)
+        ))
+        self.env.cr.execute(SQL(
+            """
+            SELECT location.warehouse_id,
+                   CASE %(buckets)s END AS bucket,
+                   SUM(quant.quantity * COALESCE((product.standard_price ->> %(company)s::text)::numeric, 0))
+              FROM stock_quant quant
+              JOIN stock_location location ON location.id = quant.location_id AND location.usage = 'internal'
+              JOIN product_product product ON product.id = quant.product_id
+              CROSS JOIN LATERAL (SELECT GREATEST(%(today)s::date - COALESCE(quant.in_date, quant.create_date)::date, 0) AS days) age
+             WHERE quant.company_id = %(company)s AND location.warehouse_id IS NOT NULL AND quant.quantity > 0
+             GROUP BY 1, 2
+            """,
+            buckets=bucket_sql, company=company.id, today=fields.Date.context_today(self),
+        ))
+        values = {}
+        for warehouse_id, bucket, value in self.env.cr.fetchall():
+            values.setdefault(warehouse_id, [0.0] * len(INVENTORY_BUCKETS))[bucket] = float(value or 0.0)
+        warehouses = self.env["stock.warehouse"].browse(sorted(values))
+        return {
+            "labels": [label for _low, _high, label in INVENTORY_BUCKETS],
+            "rows": [{"warehouse": warehouse.name, "values": values[warehouse.id], "total": sum(values[warehouse.id])}
+                     for warehouse in warehouses],
+        }
+
+    @api.model
+    def _get_margin_breakdown(self, company, start, end):
+        """Gross margin of the orders confirmed in the period, by warehouse and customer class."""
+        groups = self.env["distribution.kpi.order"]._read_group(
+            [("company_id", "=", company.id), ("date_confirmed", ">=", start), ("date_confirmed", "<", end)],
+            ["warehouse_id", "customer_class_id"],
+            ["amount_untaxed:sum", "margin:sum", "margin_percent:ratio"],
+        )
+        return [
+            {"warehouse": warehouse.name or self.env._("(none)"),
+             "customer_class": customer_class.name or self.env._("(no class)"),
+             "amount": amount, "margin": margin, "margin_percent": percent}
+            for warehouse, customer_class, amount, margin, percent in groups
+        ]
+
+    @api.model
+    def _get_weekly_recipients(self, company):
+        groups = self.env.ref("sales_team.group_sale_manager") | self.env.ref("stock.group_stock_manager")
+        users = self.env["res.users"].search([
+            ("group_ids", "in", groups.ids), ("company_ids", "in", company.id), ("share", "=", False),
+        ])
+        return users.partner_id.filtered("email")
+
+    @api.model
+    def _cron_send_weekly_kpi_mail(self):
+        """Monday morning: last week's KPIs against the week before, inventory aging and gross margin,
+        to each company's sales and inventory managers. Sent once a week: a second run the same week
+        sends nothing."""
+        today = fields.Date.context_today(self)
+        last_sunday = today - timedelta(days=today.weekday() + 1)
+        mails = self.env["mail.mail"]
+        for company in self.env["res.company"].search([]):
+            if company.kpi_mail_last_week == last_sunday:
+                continue
+            recipients = self._get_weekly_recipients(company)
+            if not recipients:
+                continue
+            mails |= self._send_weekly_kpi_mail(company, recipients, last_sunday)
+            company.kpi_mail_last_week = last_sunday
+        return mails
+
+    @api.model
+    def _send_weekly_kpi_mail(self, company, recipients, date_ref):
+        dashboard = self.with_company(company).with_context(allowed_company_ids=[company.id])
+        data = dashboard.get_dashboard_data("week", date_ref)
+        start, end = fields.Datetime.to_datetime(data["current"][0]), fields.Datetime.to_datetime(data["current"][1])
+        values = {
+            "company": company,
+            "data": data,
+            "inventory": dashboard._get_inventory_aging(company),
+            "margins": dashboard._get_margin_breakdown(company, start, end),
+            "format_kpi": dashboard._format_kpi,
+            "currency": company.currency_id,
+        }
+        body = self.env["ir.qweb"]._render("distribution_kpi.kpi_weekly_mail_body", values)
+        return self.env["mail.mail"].sudo().create({
+            "subject": self.env._("%(company)s: distribution KPIs, %(period)s", company=company.name,
+                                  period=data["current_label"]),
+            "body_html": body,
+            "email_from": company.email_formatted or self.env.user.email_formatted,
+            "recipient_ids": [(6, 0, recipients.ids)],
+            "auto_delete": True,
+        })
+
+    @api.model
+    def _format_kpi(self, value, unit):
+        if value is None:
+            return "-"
+        if unit == "%":
+            return f"{value:.1f} %"
+        if unit == "days":
+            return f"{value:.1f} d"
+        return f"{value:.0f}"

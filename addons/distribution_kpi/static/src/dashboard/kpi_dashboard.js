@@ -1,0 +1,81 @@
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+
+/**
+ * Managers' dashboard: each KPI of the current period (to date) beside the previous period,
+ * computed by distribution.kpi.dashboard from the KPI reports. A row opens its report on the
+ * current period.
+ */
+export class DistributionKpiDashboard extends Component {
+    static template = "distribution_kpi.Dashboard";
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.state = useState({ period: "month", data: null });
+        onWillStart(() => this.load());
+    }
+
+    get periods() {
+        return [
+            ["week", _t("Week")],
+            ["month", _t("Month")],
+            ["quarter", _t("Quarter")],
+        ];
+    }
+
+    async load() {
+        this.state.data = await this.orm.call("distribution.kpi.dashboard", "get_dashboard_data", [
+            this.state.period,
+        ]);
+    }
+
+    async setPeriod(period) {
+        this.state.period = period;
+        await this.load();
+    }
+
+    format(value, unit) {
+        if (value === null || value === undefined || value === false) {
+            return "-";
+        }
+        if (unit === "%") {
+            return `${value.toFixed(1)} %`;
+        }
+        if (unit === "days") {
+            return `${value.toFixed(1)} d`;
+        }
+        return `${Math.round(value)}`;
+    }
+
+    openKpi(kpi) {
+        const [start, end] = this.state.data.current;
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: kpi.label,
+            res_model: kpi.model,
+            views: [
+                [false, "pivot"],
+                [false, "graph"],
+                [false, "list"],
+            ],
+            domain: [
+                [kpi.date_field, ">=", start],
+                [kpi.date_field, "<", end],
+            ],
+        });
+    }
+
+    openOrdersAtRisk() {
+        this.action.doAction("distribution_kpi.sale_order_action_at_risk");
+    }
+
+    openBackorders() {
+        this.action.doAction("distribution_kpi.distribution_kpi_backorder_action");
+    }
+}
+
+registry.category("actions").add("distribution_kpi.dashboard", DistributionKpiDashboard);

@@ -1,0 +1,52 @@
+import { registry } from "@web/core/registry";
+
+// A manager reads the KPIs of the month against the month before, switches to the quarter and
+// opens one KPI's report; started by tests/test_tour_kpi.py.
+registry.category("web_tour.tours").add("distribution_kpi_dashboard", {
+    steps: () => [
+        {
+            content: "The KPI table compares the current period with the previous one",
+            trigger: ".o_distribution_kpi_dashboard .o_kpi_table .o_kpi_row_ship_median .o_kpi_previous",
+        },
+        {
+            content: "Orders at risk are counted",
+            trigger: ".o_kpi_orders_at_risk .fs-2",
+        },
+        {
+            content: "Switch to the quarter",
+            trigger: ".o_kpi_period_quarter",
+            run: "click",
+        },
+        {
+            trigger: ".o_kpi_period_quarter.btn-primary",
+        },
+        {
+            content: "Open the fill rate report",
+            trigger: ".o_kpi_row_line_fill_rate",
+            run: "click",
+        },
+        {
+            content: "The report opens as a pivot",
+            trigger: ".o_pivot_view .o_pivot",
+        },
+    ],
+});
+
+// Customer service opens the list of orders at risk, sorted by promise date, and reads why.
+registry.category("web_tour.tours").add("distribution_kpi_orders_at_risk", {
+    steps: () => [
+        {
+            content: "The order is listed with its reason",
+            trigger: ".o_list_view .o_data_row:contains('Tour Risky Customer'):contains('Tour Unstocked Reel')",
+        },
+        {
+            content: "Open it",
+            trigger: ".o_list_view .o_data_row:contains('Tour Risky Customer') td[name=partner_id]",
+            run: "click",
+        },
+        {
+            content: "The order says it is at risk, and why",
+            trigger: ".o_form_view div[name=delivery_risk_alert]:contains('At risk of missing its promise date'):contains('not reserved')",
+        },
+    ],
+});

@@ -1,0 +1,5 @@
+from . import test_kpi_reports
+from . import test_delivery_risk
+from . import test_kpi_dashboard
+from . import test_kpi_security
+from . import test_tour_kpi

@@ -1,0 +1,29 @@
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestKpiTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="kpi_tour_manager", groups="sales_team.group_sale_manager,stock.group_stock_manager"
+        )
+        cls.product = cls.env["product.product"].create({"name": "Tour Unstocked Reel", "is_storable": True, "list_price": 10})
+        cls.customer = cls.env["res.partner"].create({"name": "Tour Risky Customer", "is_company": True})
+        cls.order = cls.env["sale.order"].create({
+            "partner_id": cls.customer.id,
+            "user_id": cls.manager.id,
+            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 5})],
+        })
+        cls.order.action_confirm()
+
+    def test_manager_reads_the_dashboard(self):
+        self.start_tour("/odoo/action-distribution_kpi.distribution_kpi_dashboard_action", "distribution_kpi_dashboard",
+                        login=self.manager.login)
+
+    def test_customer_service_works_the_orders_at_risk(self):
+        self.assertTrue(self.order.at_risk)
+        self.start_tour("/odoo/action-distribution_kpi.sale_order_action_at_risk", "distribution_kpi_orders_at_risk",
+                        login=self.manager.login)
