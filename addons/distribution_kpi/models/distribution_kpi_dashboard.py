@@ -235,3 +235,28 @@ class DistributionKpiDashboard(models.AbstractModel):
         if unit == "days":
             return f"{value:.1f} d"
         return f"{value:.0f}"
+
+    # ------------------------------------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _load_demo_history(self):
+        """Demo data only: the warehouse validates a few of the demo deliveries that are ready, as a
+        user would (one of them a unit short, with a backorder), so that pick accuracy, fill rate and
+        backorder aging have figures in a demo database."""
+        admin = self.env.ref("base.user_admin")
+        pickings = self.env["stock.picking"].search([
+            ("picking_type_code", "=", "outgoing"), ("state", "=", "assigned"), ("sale_id", "!=", False),
+            ("company_id", "=", self.env.ref("base.main_company").id),
+        ], order="scheduled_date, id", limit=4).with_user(admin).with_context(skip_sms=True)
+        for index, picking in enumerate(pickings):
+            short = index == len(pickings) - 1 and len(pickings) > 1
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty - (1 if short and move == picking.move_ids[0] else 0)
+                move.picked = True
+            result = picking.button_validate()
+            if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                self.env["stock.backorder.confirmation"].with_user(admin).with_context(result["context"]).create(
+                    {}
+                ).process()
+        return True

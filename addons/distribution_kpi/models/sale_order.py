@@ -237,7 +237,8 @@ class SaleOrder(models.Model):
             if not order or order.id in noted or not per_day or not date_promised:
                 continue
             days_needed = (ahead.get(picking.id, 0) + 1) / per_day
-            days_left = working_days_between(now, date_promised)
+            # today counts when it is a working day: the warehouse still ships today
+            days_left = working_days_between(now, date_promised) + (now.weekday() < 5 and now <= date_promised)
             if days_needed > days_left:
                 noted.add(order.id)
                 reasons[order.id].append(("backlog", self.env._(

@@ -174,7 +174,7 @@ class TestDeliveryRisk(KpiCase):
             order = self._risk_order(promise_day=2)
             self._recompute()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 20, "risk_codes": "backlog"}])
-        self.assertIn("4 transfers ahead at 1.0 a day, 5.0 working days for 2 left", order.risk_reasons)
+        self.assertIn("4 transfers ahead at 1.0 a day, 5.0 working days for 3 left", order.risk_reasons)
 
     def test_backlog_reason_off_with_enough_days_or_a_short_queue(self):
         self._throughput_history()
@@ -182,7 +182,7 @@ class TestDeliveryRisk(KpiCase):
             for _index in range(4):
                 self._delivery(-1)
             self._stock(self.cable, 20, self.wh.lot_stock_id)
-            later = self._risk_order(promise_day=11)  # Friday of next week: 9 working days
+            later = self._risk_order(promise_day=11)  # Friday of next week: 10 working days with today
             self._recompute()
         self.assertRecordValues(later, [{"at_risk": False, "risk_codes": False}])
 
