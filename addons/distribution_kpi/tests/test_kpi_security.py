@@ -53,6 +53,8 @@ class TestKpiSecurity(KpiCase):
                 self.env[model].with_user(picker).search([])
         self.assertTrue(self.KpiPick.with_user(self.stock_manager).search([("picking_id", "in", order.picking_ids.ids)]))
         self.assertTrue(self.KpiOrder.with_user(self.stock_manager).search([("order_id", "=", order.id)]))
+        data = self.env["distribution.kpi.dashboard"].with_user(self.stock_manager).get_dashboard_data("week")
+        self.assertEqual(len(data["kpis"]), 10, "inventory managers read the dashboard without sales rights")
 
     def test_salesperson_sees_own_orders_at_risk(self):
         mine = self._order([(self.cable, 10, None, 0.0)])
