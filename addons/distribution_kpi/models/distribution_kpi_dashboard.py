@@ -82,16 +82,33 @@ class DistributionKpiDashboard(models.AbstractModel):
         """The dashboard's table: each KPI for the current period (to date) and the previous one,
         plus the snapshot figures (open backorders by age, orders at risk) that have no period."""
         current_start, current_end, previous_start, previous_end = self._get_period_bounds(period, date_ref)
+        definitions = self._kpi_definitions()
+        # One grouped read per report, date field and extra domain: both periods at once (grouped by
+        # the period, in UTC like the bounds), every aggregate of that report in the same query.
+        reads = {}
+        for _key, _label, _unit, _better, model, date_field, aggregate, domain, _action in definitions:
+            reads.setdefault((model, date_field, repr(domain)), (domain, []))[1].append(aggregate)
+        values = {}
+        for (model, date_field, domain_key), (domain, aggregates) in reads.items():
+            groups = self.env[model].with_context(tz="UTC")._read_group(
+                [(date_field, ">=", previous_start), (date_field, "<", current_end)] + domain,
+                [f"{date_field}:{period}"],
+                aggregates + ["__count"],
+            )
+            for period_start, *results in groups:
+                count = results[-1]
+                which = "current" if fields.Datetime.to_datetime(period_start) >= current_start else "previous"
+                for aggregate, value in zip(aggregates, results[:-1]):
+                    values[(model, date_field, domain_key, aggregate, which)] = (
+                        value if count and value is not False else None
+                    )
         rows = []
-        for key, label, unit, better, model, date_field, aggregate, domain, action in self._kpi_definitions():
-            values = []
-            for start, end in ((current_start, current_end), (previous_start, previous_end)):
-                period_domain = [(date_field, ">=", start), (date_field, "<", end)] + domain
-                [(value, count)] = self.env[model]._read_group(period_domain, [], [aggregate, "__count"])
-                values.append(value if count and value is not False else None)
+        for key, label, unit, better, model, date_field, aggregate, domain, action in definitions:
+            current, previous = (values.get((model, date_field, repr(domain), aggregate, which))
+                                 for which in ("current", "previous"))
             rows.append({
-                "key": key, "label": label, "unit": unit, "better": better, "current": values[0],
-                "previous": values[1], "trend": self._trend(values[0], values[1], better), "action": action,
+                "key": key, "label": label, "unit": unit, "better": better, "current": current,
+                "previous": previous, "trend": self._trend(current, previous, better), "action": action,
                 "model": model, "date_field": date_field,
             })
         backlog = self.env["distribution.kpi.backorder"]._read_group([], ["age_bucket"], ["backorder_count:sum"])

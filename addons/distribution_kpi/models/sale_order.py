@@ -67,6 +67,11 @@ class SaleOrder(models.Model):
         help="When the order was first found at risk (kept afterwards, for the back-test of the flag).",
     )
     risk_notified_on = fields.Date(copy=False, readonly=True)
+    # The order's milestones for the KPIs, from its flow events (sale.order.flow.event._record_order_milestones).
+    kpi_date_created = fields.Datetime(string="Created (flow)", readonly=True, copy=False)
+    kpi_date_confirmed = fields.Datetime(string="Confirmed (flow)", readonly=True, copy=False, index="btree_not_null")
+    kpi_date_shipped = fields.Datetime(string="Fully Shipped (flow)", readonly=True, copy=False, index="btree_not_null")
+    kpi_date_invoiced = fields.Datetime(string="Invoiced (flow)", readonly=True, copy=False, index="btree_not_null")
 
     @api.depends(
         "state",

@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 
 class StockPicking(models.Model):
@@ -22,7 +22,9 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         self._record_pick_accuracy()
-        return super()._action_done()
+        result = super()._action_done()
+        self._record_first_deliveries()
+        return result
 
     def _record_pick_accuracy(self):
         """Record, before Odoo splits short lines into a backorder, how each line's picked quantity
@@ -45,3 +47,38 @@ class StockPicking(models.Model):
                 "pick_demand_qty": demand,
                 "pick_done_qty": done,
             })
+
+    def _record_first_deliveries(self):
+        """For the fill rate: when a transfer to a customer is the first done delivery of an order,
+        record on each of the order's goods lines what it carried (0 for a line it did not carry). One
+        query for all the orders; later deliveries, backorders included, change nothing."""
+        moves = self.move_ids.filtered(
+            lambda m: m.state == "done" and m.sale_line_id and m.location_dest_id.usage == "customer"
+        )
+        values = []
+        for order in moves.sale_line_id.order_id:
+            lines = order.order_line.filtered(lambda line: not line.display_type and line.product_id.type == "consu")
+            if not lines or any(lines.mapped("kpi_first_delivery_date")):
+                continue
+            first = moves.filtered(lambda m: m.sale_line_id.order_id == order).picking_id.sorted(
+                lambda p: (p.date_done, p.id)
+            )[:1]
+            for line in lines:
+                quantity = sum(first.move_ids.filtered(
+                    lambda m: m.sale_line_id == line and m.state == "done"
+                ).mapped("quantity"))
+                values.append(SQL("(%s, %s::timestamp, %s::float8)", line.id, first.date_done, quantity))
+        if not values:
+            return
+        self.env.cr.execute(SQL(
+            """
+            UPDATE sale_order_line line
+               SET kpi_first_delivery_date = v.date, kpi_first_delivery_qty = v.qty
+              FROM (VALUES %s) AS v(id, date, qty)
+             WHERE line.id = v.id AND line.kpi_first_delivery_date IS NULL
+            """,
+            SQL(", ").join(values),
+        ))
+        moves.sale_line_id.order_id.order_line.invalidate_recordset(
+            ["kpi_first_delivery_date", "kpi_first_delivery_qty"], flush=False
+        )

@@ -4,8 +4,9 @@ from odoo.tools import SQL
 
 class DistributionKpiFill(models.Model):
     """One row per goods line of a confirmed order whose first delivery is done: what that first
-    delivery (the first done transfer to the customer for the order) carried of the line. A line is
-    filled when its first delivery carried its whole ordered quantity."""
+    delivery (the first done transfer to the customer for the order) carried of the line, recorded on
+    the line when it was validated. A line is filled when its first delivery carried its whole ordered
+    quantity."""
 
     _name = "distribution.kpi.fill"
     _inherit = "distribution.kpi.report"
@@ -21,7 +22,6 @@ class DistributionKpiFill(models.Model):
     order_id = fields.Many2one("sale.order", string="Order", readonly=True)
     order_line_id = fields.Many2one("sale.order.line", string="Order Line", readonly=True)
     product_id = fields.Many2one("product.product", string="Product", readonly=True)
-    picking_id = fields.Many2one("stock.picking", string="First Delivery", readonly=True)
     date = fields.Datetime(string="First Delivery On", readonly=True)
     line_count = fields.Integer(string="Lines", readonly=True, aggregator="sum")
     line_filled = fields.Integer(string="Lines Filled", readonly=True, aggregator="sum")
@@ -36,25 +36,6 @@ class DistributionKpiFill(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH delivered AS (
-                SELECT move.sale_line_id, move.picking_id, picking.date_done, move.quantity, line.order_id
-                  FROM stock_move move
-                  JOIN stock_location dest ON dest.id = move.location_dest_id AND dest.usage = 'customer'
-                  JOIN stock_picking picking ON picking.id = move.picking_id
-                  JOIN sale_order_line line ON line.id = move.sale_line_id
-                 WHERE move.state = 'done'
-            ),
-            first_delivery AS (
-                SELECT DISTINCT ON (order_id) order_id, picking_id, date_done
-                  FROM delivered
-                 ORDER BY order_id, date_done, picking_id
-            ),
-            first_qty AS (
-                SELECT delivered.sale_line_id, SUM(delivered.quantity) AS qty
-                  FROM delivered
-                  JOIN first_delivery fd ON fd.picking_id = delivered.picking_id
-                 GROUP BY delivered.sale_line_id
-            )
             SELECT line.id AS id,
                    line.id AS order_line_id,
                    line.order_id,
@@ -64,24 +45,20 @@ class DistributionKpiFill(models.Model):
                    so.user_id,
                    partner.commercial_partner_id AS partner_id,
                    %(customer_class)s AS customer_class_id,
-                   fd.picking_id,
-                   fd.date_done AS date,
+                   line.kpi_first_delivery_date AS date,
                    1 AS line_count,
-                   (COALESCE(fq.qty, 0) >= line.product_uom_qty)::int AS line_filled,
+                   (line.kpi_first_delivery_qty >= line.product_uom_qty)::int AS line_filled,
                    line.product_uom_qty AS qty_ordered,
-                   COALESCE(fq.qty, 0) AS qty_first,
-                   LEAST(COALESCE(fq.qty, 0), line.product_uom_qty) AS qty_first_capped,
-                   100.0 * (COALESCE(fq.qty, 0) >= line.product_uom_qty)::int AS line_fill_rate,
-                   100.0 * LEAST(COALESCE(fq.qty, 0), line.product_uom_qty) / line.product_uom_qty AS qty_fill_rate
-              FROM first_delivery fd
-              JOIN sale_order so ON so.id = fd.order_id
-              JOIN sale_order_line line ON line.order_id = so.id
-              JOIN product_product product ON product.id = line.product_id
-              JOIN product_template template ON template.id = product.product_tmpl_id AND template.type = 'consu'
+                   line.kpi_first_delivery_qty AS qty_first,
+                   LEAST(line.kpi_first_delivery_qty, line.product_uom_qty) AS qty_first_capped,
+                   100.0 * (line.kpi_first_delivery_qty >= line.product_uom_qty)::int AS line_fill_rate,
+                   100.0 * LEAST(line.kpi_first_delivery_qty, line.product_uom_qty) / line.product_uom_qty
+                       AS qty_fill_rate
+              FROM sale_order_line line
+              JOIN sale_order so ON so.id = line.order_id
               JOIN res_partner partner ON partner.id = so.partner_id
               JOIN res_partner commercial ON commercial.id = partner.commercial_partner_id
-              LEFT JOIN first_qty fq ON fq.sale_line_id = line.id
-             WHERE so.state = 'sale' AND line.display_type IS NULL AND line.product_uom_qty > 0
+             WHERE line.kpi_first_delivery_date IS NOT NULL AND so.state = 'sale' AND line.product_uom_qty > 0
             """,
             customer_class=self._customer_class_sql("commercial", "so.company_id"),
         )

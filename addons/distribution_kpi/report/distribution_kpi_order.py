@@ -1,16 +1,11 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-# Flow states an order reaches once confirmed, once fully shipped, once invoiced (ARCHITECTURE.md).
-CONFIRMED_STATES = ("confirmed", "partially_reserved", "reserved", "partially_shipped", "shipped", "invoiced",
-                    "closed", "on_hold")
-SHIPPED_STATES = ("shipped", "invoiced", "closed")
-INVOICED_STATES = ("invoiced", "closed")
 
 
 class DistributionKpiOrder(models.Model):
     """One row per confirmed sales order, its milestones read from its flow events (the first time
-    it reached each state): order cycle time (confirmation to fully shipped; quotation to invoiced),
+    it reached each state, kept on the order as the events are written): order cycle time (confirmation to fully shipped; quotation to invoiced),
     invoice lag (fully shipped to invoiced, invoice posted) and the order's gross margin."""
 
     _name = "distribution.kpi.order"
@@ -54,15 +49,6 @@ class DistributionKpiOrder(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH milestones AS (
-                SELECT order_id,
-                       MIN(date) AS date_created,
-                       MIN(date) FILTER (WHERE state_to IN %(confirmed)s) AS date_confirmed,
-                       MIN(date) FILTER (WHERE state_to IN %(shipped)s) AS date_shipped,
-                       MIN(date) FILTER (WHERE state_to IN %(invoiced)s) AS date_invoiced
-                  FROM sale_order_flow_event
-                 GROUP BY order_id
-            )
             SELECT so.id AS id,
                    so.id AS order_id,
                    so.company_id,
@@ -71,12 +57,12 @@ class DistributionKpiOrder(models.Model):
                    so.team_id,
                    partner.commercial_partner_id AS partner_id,
                    %(customer_class)s AS customer_class_id,
-                   ms.date_created AS date_quotation,
-                   ms.date_confirmed,
-                   ms.date_shipped,
-                   ms.date_invoiced,
-                   ms.date_shipped IS NOT NULL AS is_shipped,
-                   ms.date_invoiced IS NOT NULL AS is_invoiced,
+                   so.kpi_date_created AS date_quotation,
+                   so.kpi_date_confirmed AS date_confirmed,
+                   so.kpi_date_shipped AS date_shipped,
+                   so.kpi_date_invoiced AS date_invoiced,
+                   so.kpi_date_shipped IS NOT NULL AS is_shipped,
+                   so.kpi_date_invoiced IS NOT NULL AS is_invoiced,
                    cycle.ship_days,
                    cycle.ship_days AS ship_days_median,
                    cycle.ship_days AS ship_days_p90,
@@ -91,19 +77,15 @@ class DistributionKpiOrder(models.Model):
                    CASE WHEN so.amount_untaxed <> 0 THEN 100.0 * COALESCE(so.margin, 0) / so.amount_untaxed END
                        AS margin_percent
               FROM sale_order so
-              JOIN milestones ms ON ms.order_id = so.id AND ms.date_confirmed IS NOT NULL
               JOIN res_partner partner ON partner.id = so.partner_id
               JOIN res_partner commercial ON commercial.id = partner.commercial_partner_id
               CROSS JOIN LATERAL (
-                  SELECT EXTRACT(EPOCH FROM ms.date_shipped - ms.date_confirmed) / 86400.0 AS ship_days,
-                         EXTRACT(EPOCH FROM ms.date_invoiced - ms.date_created) / 86400.0 AS quote_to_invoice_days,
-                         GREATEST(EXTRACT(EPOCH FROM ms.date_invoiced - ms.date_shipped) / 86400.0, 0)
+                  SELECT EXTRACT(EPOCH FROM so.kpi_date_shipped - so.kpi_date_confirmed) / 86400.0 AS ship_days,
+                         EXTRACT(EPOCH FROM so.kpi_date_invoiced - so.kpi_date_created) / 86400.0 AS quote_to_invoice_days,
+                         GREATEST(EXTRACT(EPOCH FROM so.kpi_date_invoiced - so.kpi_date_shipped) / 86400.0, 0)
                              AS invoice_lag_days
               ) cycle
-             WHERE so.state = 'sale'
+             WHERE so.state = 'sale' AND so.kpi_date_confirmed IS NOT NULL
             """,
-            confirmed=CONFIRMED_STATES,
-            shipped=SHIPPED_STATES,
-            invoiced=INVOICED_STATES,
             customer_class=self._customer_class_sql("commercial", "so.company_id"),
         )
