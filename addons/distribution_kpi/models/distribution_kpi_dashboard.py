@@ -83,22 +83,19 @@ class DistributionKpiDashboard(models.AbstractModel):
         plus the snapshot figures (open backorders by age, orders at risk) that have no period."""
         current_start, current_end, previous_start, previous_end = self._get_period_bounds(period, date_ref)
         definitions = self._kpi_definitions()
-        # One grouped read per report, date field and extra domain: both periods at once (grouped by
-        # the period, in UTC like the bounds), every aggregate of that report in the same query.
+        # One read per report, date field and period, with every aggregate of that report in the same
+        # query (grouping by the period instead would follow the language's first day of the week).
         reads = {}
         for _key, _label, _unit, _better, model, date_field, aggregate, domain, _action in definitions:
             reads.setdefault((model, date_field, repr(domain)), (domain, []))[1].append(aggregate)
         values = {}
         for (model, date_field, domain_key), (domain, aggregates) in reads.items():
-            groups = self.env[model].with_context(tz="UTC")._read_group(
-                [(date_field, ">=", previous_start), (date_field, "<", current_end)] + domain,
-                [f"{date_field}:{period}"],
-                aggregates + ["__count"],
-            )
-            for period_start, *results in groups:
-                count = results[-1]
-                which = "current" if fields.Datetime.to_datetime(period_start) >= current_start else "previous"
-                for aggregate, value in zip(aggregates, results[:-1]):
+            for which, start, end in (("current", current_start, current_end),
+                                      ("previous", previous_start, previous_end)):
+                [(*results, count)] = self.env[model]._read_group(
+                    [(date_field, ">=", start), (date_field, "<", end)] + domain, [], aggregates + ["__count"]
+                )
+                for aggregate, value in zip(aggregates, results):
                     values[(model, date_field, domain_key, aggregate, which)] = (
                         value if count and value is not False else None
                     )

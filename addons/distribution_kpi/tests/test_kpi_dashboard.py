@@ -75,6 +75,7 @@ class TestKpiDashboard(KpiCase):
         for text in ("Order cycle, confirmed to shipped (median)", "Fill rate, lines complete in the first delivery",
                      "Inventory aging", "Key accounts (kpi test)", self.warehouse.name):
             self.assertIn(text, body)
+        self.assertIn("75.0 %", body, "the week's fill rate: 3 lines of 4 complete (Monday to Sunday)")
         self.assertEqual(self.company_a.kpi_mail_last_week.isoformat(), "2026-03-08")
         with self.step(8):
             again = self.env["distribution.kpi.dashboard"]._cron_send_weekly_kpi_mail()
