@@ -37,23 +37,7 @@ def backfill_kpi_facts(cr):
     """Fill the stored KPI facts from the recorded history, where they are empty: each order's
     milestones from its flow events, each goods line's quantity in its order's first delivery (the
     first done transfer to a customer). Also used by benchmarks/kpi_views.py after writing its data."""
-    cr.execute(SQL(
-        """
-        UPDATE sale_order so
-           SET kpi_date_created = COALESCE(so.kpi_date_created, ms.created),
-               kpi_date_confirmed = COALESCE(so.kpi_date_confirmed, ms.confirmed),
-               kpi_date_shipped = COALESCE(so.kpi_date_shipped, ms.shipped),
-               kpi_date_invoiced = COALESCE(so.kpi_date_invoiced, ms.invoiced)
-          FROM (SELECT order_id,
-                       MIN(date) AS created,
-                       MIN(date) FILTER (WHERE state_to IN %(confirmed)s) AS confirmed,
-                       MIN(date) FILTER (WHERE state_to IN %(shipped)s) AS shipped,
-                       MIN(date) FILTER (WHERE state_to IN %(invoiced)s) AS invoiced
-                  FROM sale_order_flow_event GROUP BY order_id) ms
-         WHERE ms.order_id = so.id
-        """,
-        confirmed=CONFIRMED_STATES, shipped=SHIPPED_STATES, invoiced=INVOICED_STATES,
-    ))
+    record_order_milestones(cr)
     cr.execute(
         """
         WITH first_delivery AS (
@@ -77,3 +61,31 @@ def backfill_kpi_facts(cr):
            AND template.id = product.product_tmpl_id AND template.type = 'consu'
         """
     )
+
+
+def record_order_milestones(cr, event_ids=None):
+    """Keep on each order the first time it reached each milestone (created, confirmed, fully shipped,
+    invoiced), from its flow events (only ``event_ids`` when given), where still empty: events are
+    never edited. One query."""
+    events = SQL("WHERE id = ANY(%s)", list(event_ids)) if event_ids is not None else SQL()
+    cr.execute(SQL(
+        """
+        UPDATE sale_order so
+           SET kpi_date_created = COALESCE(so.kpi_date_created, ms.created),
+               kpi_date_confirmed = COALESCE(so.kpi_date_confirmed, ms.confirmed),
+               kpi_date_shipped = COALESCE(so.kpi_date_shipped, ms.shipped),
+               kpi_date_invoiced = COALESCE(so.kpi_date_invoiced, ms.invoiced)
+          FROM (SELECT order_id,
+                       MIN(date) AS created,
+                       MIN(date) FILTER (WHERE state_to IN %(confirmed)s) AS confirmed,
+                       MIN(date) FILTER (WHERE state_to IN %(shipped)s) AS shipped,
+                       MIN(date) FILTER (WHERE state_to IN %(invoiced)s) AS invoiced
+                  FROM sale_order_flow_event %(events)s GROUP BY order_id) ms
+         WHERE ms.order_id = so.id
+           AND (so.kpi_date_created IS NULL
+                OR (so.kpi_date_confirmed IS NULL AND ms.confirmed IS NOT NULL)
+                OR (so.kpi_date_shipped IS NULL AND ms.shipped IS NOT NULL)
+                OR (so.kpi_date_invoiced IS NULL AND ms.invoiced IS NOT NULL))
+        """,
+        confirmed=CONFIRMED_STATES, shipped=SHIPPED_STATES, invoiced=INVOICED_STATES, events=events,
+    ))
