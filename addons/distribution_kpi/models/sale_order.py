@@ -41,8 +41,8 @@ class SaleOrder(models.Model):
         store=True,
         index=True,
         help="The open order may miss its promise date: its risk score reaches the company's threshold. "
-        "Recomputed when its lines, moves, commitment or holds change, and hourly for the rest "
-        "(incoming supply, vendors, warehouse backlog).",
+        "Recomputed when its state, commitment, moves' states, deliveries or holds change, and hourly for "
+        "the rest (incoming supply, vendors, warehouse backlog).",
     )
     risk_score = fields.Integer(
         string="Risk Score",
@@ -81,9 +81,8 @@ class SaleOrder(models.Model):
         "credit_hold",
         "order_line.customer_lead",
         "order_line.qty_delivered",
+        # Reservation shows in the moves' state; not their quantity, which every scan of a picker changes.
         "order_line.move_ids.state",
-        "order_line.move_ids.quantity",
-        "order_line.move_ids.picking_id",
     )
     def _compute_delivery_risk(self):
         confirmed = self.filtered(lambda order: order.id and order.state == "sale")

@@ -2,6 +2,9 @@ from odoo import fields, models
 from odoo.tools import SQL, float_compare
 
 
+PICK_FIELDS = ["pick_validated_by_id", "pick_line_count", "pick_exact_line_count", "pick_demand_qty", "pick_done_qty"]
+
+
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
@@ -29,7 +32,8 @@ class StockPicking(models.Model):
     def _record_pick_accuracy(self):
         """Record, before Odoo splits short lines into a backorder, how each line's picked quantity
         compared with its demand. A line not marked picked counts as nothing picked (Odoo moves it to
-        the backorder or cancels it)."""
+        the backorder or cancels it). One query for all the transfers validated together."""
+        values = []
         for picking in self.filtered(lambda p: not p.pick_validated_by_id):
             moves = picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
             exact, demand, done = 0, 0.0, 0.0
@@ -40,13 +44,22 @@ class StockPicking(models.Model):
                     exact += 1
                 demand += move.product_qty
                 done += move.product_uom._compute_quantity(picked, move.product_id.uom_id, round=False)
-            picking.write({
-                "pick_validated_by_id": self.env.uid,
-                "pick_line_count": len(moves),
-                "pick_exact_line_count": exact,
-                "pick_demand_qty": demand,
-                "pick_done_qty": done,
-            })
+            values.append(SQL("(%s, %s, %s, %s::float8, %s::float8)", picking.id, len(moves), exact, demand, done))
+        if not values:
+            return
+        self.flush_recordset(PICK_FIELDS)
+        self.env.cr.execute(SQL(
+            """
+            UPDATE stock_picking picking
+               SET pick_validated_by_id = %s, pick_line_count = v.lines, pick_exact_line_count = v.exact,
+                   pick_demand_qty = v.demand, pick_done_qty = v.done
+              FROM (VALUES %s) AS v(id, lines, exact, demand, done)
+             WHERE picking.id = v.id
+            """,
+            self.env.uid,
+            SQL(", ").join(values),
+        ))
+        self.invalidate_recordset(PICK_FIELDS, flush=False)
 
     def _record_first_deliveries(self):
         """For the fill rate: when a transfer to a customer is the first done delivery of an order,
