@@ -7,7 +7,7 @@
 set -euo pipefail
 
 SUITE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SUITE_MODULES="distribution_order_flow,distribution_pricing,distribution_replenishment,distribution_exceptions,distribution_helpdesk,distribution_kpi"
+SUITE_MODULES="distribution_tier_validation,distribution_order_flow,distribution_pricing,distribution_replenishment,distribution_exceptions,distribution_helpdesk,distribution_kpi"
 SUITE_CACHE="${SUITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/distribution-suite}"
 ODOO_SRC_DEFAULT="$HOME/odoo-19.0"
 ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 SUITE_MODULES = [
+    "distribution_tier_validation",
     "distribution_order_flow",
     "distribution_pricing",
     "distribution_replenishment",

@@ -6,24 +6,26 @@ import pytest
 from .conftest import SUITE_MODULES, log_errors
 
 # Each suite module's suite dependencies, followed (its manifest's depends).
+BASE = ["distribution_order_flow", "distribution_tier_validation"]
 SUITE_DEPENDS = {
-    "distribution_order_flow": [],
-    "distribution_pricing": ["distribution_order_flow"],
-    "distribution_replenishment": ["distribution_order_flow"],
-    "distribution_exceptions": ["distribution_order_flow"],
-    "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
-    "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", "distribution_order_flow"],
+    "distribution_tier_validation": [],
+    "distribution_order_flow": ["distribution_tier_validation"],
+    "distribution_pricing": BASE,
+    "distribution_replenishment": BASE,
+    "distribution_exceptions": BASE,
+    "distribution_helpdesk": ["distribution_exceptions", *BASE],
+    "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", *BASE],
 }
 # The suite modules installing one module brings along on the core template: its dependencies, and
 # the helpdesk bridge, which installs itself (auto_install) once the exception queue meets helpdesk_mgmt.
 SUITE_MODULES_INSTALLED_WITH = {
-    "distribution_order_flow": [],
-    "distribution_pricing": ["distribution_order_flow"],
-    "distribution_replenishment": ["distribution_order_flow"],
-    "distribution_exceptions": ["distribution_order_flow", "distribution_helpdesk"],
-    "distribution_helpdesk": ["distribution_exceptions", "distribution_order_flow"],
-    "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", "distribution_order_flow",
-                         "distribution_helpdesk"],
+    "distribution_tier_validation": [],
+    "distribution_order_flow": ["distribution_tier_validation"],
+    "distribution_pricing": BASE,
+    "distribution_replenishment": BASE,
+    "distribution_exceptions": [*BASE, "distribution_helpdesk"],
+    "distribution_helpdesk": ["distribution_exceptions", *BASE],
+    "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", *BASE, "distribution_helpdesk"],
 }
 # Models whose views the suite extends: rendered after every uninstall.
 EXTENDED_MODELS = [
@@ -83,7 +85,7 @@ def test_all_modules_install_upgrade_and_uninstall_together(suite_odoo, core_tem
         assert set(states.values()) == {"installed"}, states
 
         # Uninstalling the base module takes every suite module with it.
-        suite_odoo.db_tool(db, "uninstall", "distribution_order_flow")
+        suite_odoo.db_tool(db, "uninstall", "distribution_tier_validation")
         states = suite_odoo.db_tool(db, "state", *SUITE_MODULES)
         assert set(states.values()) == {"uninstalled"}, states
         problems = suite_odoo.db_tool(db, "integrity", *EXTENDED_MODELS)

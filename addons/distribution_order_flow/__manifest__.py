@@ -19,6 +19,7 @@
         "base_tier_validation",
         "sale_tier_validation",
         "purchase_tier_validation",
+        "distribution_tier_validation",
     ],
     "data": [
         "security/distribution_security.xml",

@@ -175,3 +175,25 @@ class TestApprovalMatrix(OrderFlowCase):
         self._comment(action, purchase_manager, "OK")
         big.with_user(buyer).button_confirm()
         self.assertEqual(big.state, "purchase")
+
+    def test_rule_on_a_field_the_registry_lacks_is_skipped_not_fatal(self):
+        """A rule naming a field that is not loaded (a module being upgraded, or uninstalled) does not
+        apply and is logged; the other rules still do, and the order confirms."""
+        self.env["tier.definition"].create(
+            {
+                "name": "Rule on a gone field",
+                "model_id": self.env.ref("sale.model_sale_order").id,
+                "review_type": "group",
+                "reviewer_group_id": self.env.ref("sales_team.group_sale_manager").id,
+                "definition_domain": "[('x_field_of_an_uninstalled_module', '>', 10.0)]",
+            }
+        )
+        order = self._order([(self.cable, 1, 100.0, 0.0)])
+        with self.assertLogs("odoo.addons.distribution_tier_validation.models.tier_validation", "WARNING") as logs:
+            self.assertNotIn("Rule on a gone field", self._rules(order))
+            order.with_user(self.salesperson).action_confirm()
+        self.assertIn("x_field_of_an_uninstalled_module", logs.output[0])
+        self.assertEqual(order.state, "sale")
+        discounted = self._order([(self.cable, 1, 100.0, 20.0)])
+        with self.assertRaisesRegex(UserError, "Discount above 10%"):
+            discounted.with_user(self.salesperson).action_confirm()

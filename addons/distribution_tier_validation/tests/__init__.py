@@ -1,0 +1,1 @@
+from . import test_tier_definition_guard
