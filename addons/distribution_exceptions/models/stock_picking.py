@@ -75,7 +75,9 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------------------------------------
     def action_confirm(self):
         res = super().action_confirm()
-        self._raise_return_exceptions()
+        # Raising and clearing items is the system's work: the warehouse user registering a return or
+        # validating a transfer may have no rights on the order, the purchase or the queue.
+        self.sudo()._raise_return_exceptions()
         return res
 
     def _action_done(self):
@@ -88,8 +90,10 @@ class StockPicking(models.Model):
         short_pickings = self.filtered(lambda p: p in shortages)
         previous_backorders = short_pickings.backorder_ids if short_pickings else self.browse()
         res = super()._action_done()
-        done = self.filtered(lambda p: p.state == "done")
-        new_backorders = short_pickings.backorder_ids - previous_backorders if short_pickings else self.browse()
+        done = self.sudo().filtered(lambda p: p.state == "done")
+        short_pickings = short_pickings.sudo()
+        new_backorders = short_pickings.backorder_ids - previous_backorders if short_pickings else done.browse()
+        shortages = {picking.sudo(): rows for picking, rows in shortages.items()}
         done._raise_short_pick_exceptions(shortages, new_backorders)
         new_backorders._raise_backorder_exceptions()
         # Returns validated without being confirmed first (RPC, imports) are raised now.

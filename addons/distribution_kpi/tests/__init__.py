@@ -3,3 +3,4 @@ from . import test_delivery_risk
 from . import test_kpi_dashboard
 from . import test_kpi_security
 from . import test_tour_kpi
+from . import test_warehouse_access

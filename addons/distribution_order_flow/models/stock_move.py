@@ -53,7 +53,10 @@ class StockMove(models.Model):
     def _refresh_allocation_scores(self):
         """Recompute the score of these open customer moves and star their transfers accordingly."""
         now = fields.Datetime.now()
-        moves = self.filtered(lambda move: move.state not in ("done", "cancel") and move.sale_line_id)
+        # The score is system-written from the order (class, promise, rush, carrier): computed as the
+        # system, so that a warehouse user without sales rights on the order can still confirm, split and
+        # re-route its moves.
+        moves = self.sudo().filtered(lambda move: move.state not in ("done", "cancel") and move.sale_line_id)
         for move in moves:
             score = move._get_allocation_score(now)
             if move.allocation_score != score:

@@ -71,10 +71,13 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         # Whichever client validated the transfer (web, barcode app, RPC), re-check the customer's
-        # credit now that goods left, then invoice what left (or credit what came back).
-        self.filtered(lambda picking: picking.picking_type_code == "outgoing").sale_id._check_credit_on_delivery()
-        self._invoice_on_delivery()
-        for picking in self.filtered(lambda p: p.state == "done" and p.sale_id and p._is_customer_delivery()):
+        # credit now that goods left, then invoice what left (or credit what came back). This follow-up
+        # on the orders is the system's work: the warehouse user who validates may have no sales rights,
+        # or only on their own orders, and must still be able to ship any order of their company.
+        pickings = self.sudo()
+        pickings.filtered(lambda picking: picking.picking_type_code == "outgoing").sale_id._check_credit_on_delivery()
+        pickings._invoice_on_delivery()
+        for picking in pickings.filtered(lambda p: p.state == "done" and p.sale_id and p._is_customer_delivery()):
             picking.sale_id._notify_shipment(picking)
         return res
 
