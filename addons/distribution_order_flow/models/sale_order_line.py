@@ -5,7 +5,10 @@ from odoo.exceptions import UserError, ValidationError
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    @api.constrains("discount", "product_uom_qty")
+    # Negative quantities are accepted as core accepts them: a line of -N is goods coming back from the
+    # customer on this order (core creates an incoming move and invoices it as a refund line). Their effect
+    # on the order's amount and margin goes through the approval rules like any other line.
+    @api.constrains("discount")
     def _check_distribution_line_values(self):
         for line in self.filtered(lambda line: not line.display_type):
             if not 0.0 <= line.discount <= 100.0:
@@ -15,16 +18,6 @@ class SaleOrderLine(models.Model):
                         order=line.order_id.name,
                         line=line.product_id.display_name or line.name,
                         discount=line.discount,
-                    )
-                )
-            if line.product_uom_qty < 0 and not line.is_downpayment:
-                raise ValidationError(
-                    _(
-                        "Order %(order)s, line %(line)s: the quantity cannot be negative (got %(qty)s); "
-                        "use a return or a credit note instead.",
-                        order=line.order_id.name,
-                        line=line.product_id.display_name or line.name,
-                        qty=line.product_uom_qty,
                     )
                 )
 
