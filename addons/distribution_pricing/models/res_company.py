@@ -12,6 +12,14 @@ class ResCompany(models.Model):
         "categories that set no floor of their own.",
     )
 
+    distribution_override_reason_required = fields.Boolean(
+        string="Reason for Price Overrides",
+        default=True,
+        help="A quotation line priced below its contract or pricelist price cannot be saved without the "
+        "reason of the override. Switched off, overrides still route the order to the 'Price override' "
+        "approval rule (archive that rule to stop it).",
+    )
+
     @api.constrains("distribution_margin_floor")
     def _check_distribution_margin_floor(self):
         for company in self:

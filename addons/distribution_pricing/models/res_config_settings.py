@@ -8,3 +8,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.distribution_margin_floor",
         readonly=False,
     )
+    distribution_override_reason_required = fields.Boolean(
+        related="company_id.distribution_override_reason_required",
+        readonly=False,
+    )

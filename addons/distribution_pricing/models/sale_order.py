@@ -16,7 +16,7 @@ class SaleOrder(models.Model):
         summary = super()._get_price_override_summary()
         for line in self.order_line.filtered(lambda line: line.is_price_override or line.is_below_margin_floor):
             price = line.currency_id.format(line.price_unit)
-            list_price = line.currency_id.format(line.technical_price_unit)
+            list_price = line.currency_id.format(line.distribution_pricelist_price)
             if line.is_price_override:
                 summary.append(
                     _(

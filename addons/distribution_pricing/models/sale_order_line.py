@@ -28,15 +28,79 @@ class SaleOrderLine(models.Model):
         help="Why the price was lowered below the contract or pricelist price (required).",
     )
 
-    @api.depends("product_id", "price_unit", "technical_price_unit", "product_uom_qty", "order_id.pricelist_id")
+    distribution_pricelist_price = fields.Float(
+        string="Pricelist Price",
+        digits="Product Price",
+        compute="_compute_distribution_pricelist_price",
+        store=True,
+        copy=False,
+        help="The unit price Odoo's pricelist engine gives this line (the order's pricelist, contracts "
+        "included, for this quantity, unit, date, currency and fiscal position): a lower unit price is an "
+        "override, whichever way the line was made (form, RPC, import, copy). Kept as it was when the order "
+        "was confirmed.",
+    )
+
+    def _is_price_governed(self):
+        """Whether the line's unit price comes from the pricelist and so can be an override: product
+        lines only. Sections and notes, down payments, delivery (freight) lines, global discounts,
+        re-invoiced expenses and combo parents are priced otherwise."""
+        self.ensure_one()
+        return bool(
+            self.product_id
+            and not self.display_type
+            and not self.is_downpayment
+            and not self._is_delivery()
+            and not self._is_global_discount()
+            and not (self.is_expense and self.product_id.expense_policy == "cost")
+            and self.product_type != "combo"
+        )
+
+    def _get_distribution_pricelist_price(self):
+        """The unit price Odoo would set on this line from its pricelist (as ``_reset_price_unit`` does,
+        taxes included where the product's taxes are)."""
+        self.ensure_one()
+        line = self.with_company(self.company_id)
+        product_taxes = line.product_id.taxes_id._filter_taxes_by_company(line.company_id)
+        return line.product_id._get_tax_included_unit_price_from_price(
+            line._get_display_price(),
+            product_taxes=product_taxes,
+            fiscal_position=line.order_id.fiscal_position_id,
+        )
+
+    @api.depends(
+        "product_id",
+        "product_uom_id",
+        "product_uom_qty",
+        "product_no_variant_attribute_value_ids",
+        "order_id.pricelist_id",
+        "order_id.date_order",
+        "order_id.currency_id",
+        "order_id.fiscal_position_id",
+        "display_type",
+    )
+    def _compute_distribution_pricelist_price(self):
+        for line in self:
+            if line.state not in ("draft", "sent") and line.distribution_pricelist_price:
+                continue  # kept as confirmed
+            line.distribution_pricelist_price = (
+                line._get_distribution_pricelist_price() if line.order_id and line._is_price_governed() else 0.0
+            )
+
+    def _is_below_pricelist_price(self):
+        self.ensure_one()
+        currency = self.currency_id or self.company_id.currency_id
+        return self._is_price_governed() and currency.compare_amounts(self.price_unit, self.distribution_pricelist_price) < 0
+
+    @api.depends("product_id", "price_unit", "distribution_pricelist_price")
     def _compute_price_source(self):
-        currency_compare = self.env.company.currency_id.compare_amounts
         for line in self:
             if line.state not in ("draft", "sent") and line.price_source:
                 continue  # kept as confirmed
             if not line.product_id or line.display_type:
                 line.price_source = False
-            elif currency_compare(line.price_unit, line.technical_price_unit):
+            elif line._is_price_governed() and (line.currency_id or line.company_id.currency_id).compare_amounts(
+                line.price_unit, line.distribution_pricelist_price
+            ):
                 line.price_source = _("Manual price")
             elif line.pricelist_item_id.distribution_agreement_line_id:
                 line.price_source = _("Contract %(name)s", name=line.pricelist_item_id.distribution_agreement_id.name)
@@ -45,14 +109,15 @@ class SaleOrderLine(models.Model):
             else:
                 line.price_source = _("Sales price")
 
-    @api.depends("price_unit", "technical_price_unit", "discount", "purchase_price", "product_id.categ_id.margin_floor")
+    @api.depends(
+        "price_unit", "distribution_pricelist_price", "discount", "purchase_price", "product_id.categ_id.margin_floor"
+    )
     def _compute_price_governance(self):
         for line in self:
-            if not line.product_id or line.display_type or line.is_downpayment:
+            if not line.order_id or not line._is_price_governed():
                 line.is_price_override = line.is_below_margin_floor = False
                 continue
-            currency = line.currency_id or line.company_id.currency_id
-            line.is_price_override = currency.compare_amounts(line.price_unit, line.technical_price_unit) < 0
+            line.is_price_override = line._is_below_pricelist_price()
             net_price = line.price_unit * (1 - line.discount / 100.0)
             if net_price <= 0:
                 line.is_below_margin_floor = bool(line.purchase_price)
@@ -64,6 +129,8 @@ class SaleOrderLine(models.Model):
     @api.constrains("is_price_override", "price_override_reason")
     def _check_price_override_reason(self):
         for line in self.filtered(lambda line: line.is_price_override and line.state in ("draft", "sent")):
+            if not line.company_id.distribution_override_reason_required:
+                continue
             if not (line.price_override_reason or "").strip():
                 raise ValidationError(
                     _(
@@ -73,7 +140,7 @@ class SaleOrderLine(models.Model):
                         line=line.product_id.display_name,
                         price=line.price_unit,
                         source=_("contract") if line.pricelist_item_id.distribution_agreement_line_id else _("pricelist"),
-                        reference=line.technical_price_unit,
+                        reference=line.distribution_pricelist_price,
                     )
                 )
 
@@ -98,7 +165,7 @@ class SaleOrderLine(models.Model):
                 {
                     "order_line_id": line.id,
                     "user_id": self.env.user.id,
-                    "price_from": line.technical_price_unit,
+                    "price_from": line.distribution_pricelist_price,
                     "price_to": line.price_unit,
                     "price_source": line.pricelist_item_id.distribution_agreement_id.name
                     or line.order_id.pricelist_id.name,

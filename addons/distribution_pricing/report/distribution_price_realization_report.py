@@ -14,7 +14,7 @@ class DistributionPriceRealizationReport(models.Model):
         "sale.order": ["date_order", "company_id", "partner_id", "user_id", "currency_id", "state"],
         "sale.order.line": [
             "order_id", "product_id", "price_source", "is_price_override", "product_uom_qty",
-            "technical_price_unit", "price_unit", "discount", "price_subtotal", "display_type", "is_downpayment",
+            "distribution_pricelist_price", "price_unit", "discount", "price_subtotal", "display_type", "is_downpayment",
         ],
         "res.partner": ["commercial_partner_id"],
         "product.product": ["product_tmpl_id"],
@@ -53,11 +53,11 @@ class DistributionPriceRealizationReport(models.Model):
                    line.price_source AS price_source,
                    line.is_price_override AS is_price_override,
                    line.product_uom_qty AS quantity,
-                   line.technical_price_unit AS reference_price,
+                   line.distribution_pricelist_price AS reference_price,
                    line.price_unit * (1 - COALESCE(line.discount, 0) / 100.0) AS realized_price,
-                   line.technical_price_unit * line.product_uom_qty AS reference_amount,
+                   line.distribution_pricelist_price * line.product_uom_qty AS reference_amount,
                    line.price_subtotal AS realized_amount,
-                   line.technical_price_unit * line.product_uom_qty - line.price_subtotal AS given_away
+                   line.distribution_pricelist_price * line.product_uom_qty - line.price_subtotal AS given_away
               FROM sale_order_line line
               JOIN sale_order so ON so.id = line.order_id
               JOIN res_partner partner ON partner.id = so.partner_id

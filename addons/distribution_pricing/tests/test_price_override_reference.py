@@ -1,0 +1,97 @@
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .test_price_agreement import PricingCase
+
+
+@tagged("post_install", "-at_install")
+class TestPriceOverrideReference(PricingCase):
+    """An override is a unit price below what Odoo's pricelist engine gives the line, computed on the
+    server whatever path made the line; lines the pricelist does not price are never overrides."""
+
+    def _rpc_order(self, line_values, **order_values):
+        """A quotation created in one call with explicit prices, as an import or an RPC client does:
+        Odoo 19 then copies price_unit into technical_price_unit, so that one cannot be the reference."""
+        return self.env["sale.order"].with_user(self.salesperson).create(
+            dict(
+                {"partner_id": self.customer.id, "user_id": self.salesperson.id,
+                 "order_line": [Command.create(values) for values in line_values]},
+                **order_values,
+            )
+        )
+
+    def test_rpc_line_below_pricelist_is_an_override(self):
+        with self.assertRaisesRegex(ValidationError, r"line LED A60: the price 8.0 is below the pricelist price 10.0"):
+            with self.cr.savepoint():
+                self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0}])
+        order = self._rpc_order(
+            [{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0, "price_override_reason": "Damaged box"}]
+        )
+        self.assertTrue(order.order_line.is_price_override)
+        self.assertEqual(order.order_line.distribution_pricelist_price, 10.0)
+        self.assertEqual(order.order_line.price_source, "Manual price")
+        self.assertTrue(order.has_price_override)
+
+    def test_line_at_the_pricelist_price_is_no_override_in_any_currency_or_unit(self):
+        at_list = self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 3, "price_unit": 10.0}])
+        self.assertFalse(at_list.order_line.is_price_override)
+        # A dozen, priced by the engine in dozens.
+        dozen = self.env.ref("uom.product_uom_dozen")
+        by_dozen = self._rpc_order(
+            [{"product_id": self.lamp.id, "product_uom_qty": 1, "product_uom_id": dozen.id, "price_unit": 120.0}]
+        )
+        self.assertEqual(by_dozen.order_line.distribution_pricelist_price, 120.0)
+        self.assertFalse(by_dozen.order_line.is_price_override)
+        # A pricelist in another currency: the engine converts; a line at the converted price is fine,
+        # the company-currency list price (lower here) is an override.
+        other_currency = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", self.company.currency_id.id)], limit=1
+        )
+        other_currency.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": other_currency.id, "rate": 2.0, "name": "2020-01-01", "company_id": self.company.id}
+        )
+        pricelist = self.env["product.pricelist"].create({"name": "Export", "currency_id": other_currency.id})
+        export = self._rpc_order(
+            [{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 20.0}], pricelist_id=pricelist.id
+        )
+        self.assertEqual(export.order_line.distribution_pricelist_price, 20.0)
+        self.assertFalse(export.order_line.is_price_override)
+        with self.assertRaisesRegex(ValidationError, r"the price 10.0 is below the pricelist price 20.0"):
+            with self.cr.savepoint():
+                self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 10.0}],
+                                pricelist_id=pricelist.id)
+
+    def test_sections_notes_delivery_and_down_payments_are_never_overrides(self):
+        order = self._rpc_order(
+            [
+                {"display_type": "line_section", "name": "Lamps"},
+                {"product_id": self.lamp.id, "product_uom_qty": 2},
+                {"display_type": "line_note", "name": "Handle with care"},
+            ]
+        )
+        carrier_product = self.env["product.product"].create(
+            {"name": "Freight (test)", "type": "service", "list_price": 40.0, "taxes_id": False}
+        )
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "Real cost carrier", "product_id": carrier_product.id, "delivery_type": "fixed", "fixed_price": 40.0}
+        )
+        order._create_delivery_line(carrier, 0.0)  # free over an amount, or invoiced at real cost later
+        freight = order.order_line.filtered("is_delivery")
+        self.assertEqual(freight.price_unit, 0.0)
+        self.assertFalse(freight.is_price_override)
+        self.assertFalse(order.has_price_override)
+        order.action_confirm()
+        self.env["sale.advance.payment.inv"].with_context(active_model="sale.order", active_ids=order.ids).create(
+            {"advance_payment_method": "fixed", "fixed_amount": 5.0}
+        ).create_invoices()
+        down_payment = order.order_line.filtered("is_downpayment")
+        self.assertTrue(down_payment)
+        self.assertFalse(down_payment.filtered("is_price_override"))
+
+    def test_switching_off_the_reason_keeps_the_rule(self):
+        self.company.distribution_override_reason_required = False
+        order = self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0}])
+        self.assertTrue(order.order_line.is_price_override, "still an override, routed to approval")
+        self.assertIn("Price override", order._get_applicable_tier_definitions().mapped("name"))
