@@ -226,7 +226,8 @@ class SaleOrder(models.Model):
         delivered_all, delivered_any = True, False
         for line in lines:
             rounding = line.product_uom_id.rounding
-            if float_compare(line.qty_delivered, line.product_uom_qty, precision_rounding=rounding) < 0:
+            # A negative line (goods coming back, as core allows) is done when as much came back.
+            if float_compare(abs(line.qty_delivered), abs(line.product_uom_qty), precision_rounding=rounding) < 0:
                 delivered_all = False
             if not float_is_zero(line.qty_delivered, precision_rounding=rounding):
                 delivered_any = True
@@ -446,8 +447,13 @@ class SaleOrder(models.Model):
         # Every confirmation path (form button, RPC, portal signature, payment, automation) goes
         # through action_confirm and this check: an order breaking a rule needs its approvals.
         error = super()._confirmation_error_message()
-        if error:
-            return error
+        if error or set(self.ids) <= set(self.env.context.get("distribution_approvals_checked") or ()):
+            return error  # action_confirm checked these very orders a moment ago
+        return self._get_approval_error_message()
+
+    def _get_approval_error_message(self):
+        """Why the order cannot be confirmed yet for lack of approvals, or False."""
+        self.ensure_one()
         self._refresh_credit_exposure()
         missing = self._get_missing_approvals()
         if not missing:
@@ -470,8 +476,14 @@ class SaleOrder(models.Model):
         )
 
     def action_confirm(self):
+        # Missing approvals are a validation error, as base_tier_validation raises it when the state is
+        # written (a ValidationError is a UserError: callers catching either see it).
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            if error := order._get_approval_error_message():
+                raise ValidationError(error)
         # Record where the order stood (e.g. approved) before confirmation moves it on.
         self.flush_recordset(["flow_state"])
+        self = self.with_context(distribution_approvals_checked=self.ids)
         return super().action_confirm()
 
     def _action_cancel(self):
