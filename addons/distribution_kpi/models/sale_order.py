@@ -35,6 +35,13 @@ def working_days_between(start, end):
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    @api.model
+    def _get_distribution_system_fields(self):
+        return super()._get_distribution_system_fields() | {
+            "at_risk", "risk_score", "risk_codes", "risk_reasons", "risk_promise_date", "risk_first_flagged_at",
+            "risk_notified_on", "kpi_date_created", "kpi_date_confirmed", "kpi_date_shipped", "kpi_date_invoiced",
+        }
+
     at_risk = fields.Boolean(
         string="At Risk",
         compute="_compute_delivery_risk",

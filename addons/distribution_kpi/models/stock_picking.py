@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
 
@@ -22,6 +22,10 @@ class StockPicking(models.Model):
     )
     pick_demand_qty = fields.Float(string="Demand at Validation", readonly=True, copy=False, digits="Product Unit")
     pick_done_qty = fields.Float(string="Picked at Validation", readonly=True, copy=False, digits="Product Unit")
+
+    @api.model
+    def _get_distribution_system_fields(self):
+        return super()._get_distribution_system_fields() | set(PICK_FIELDS)
 
     def _action_done(self):
         self._record_pick_accuracy()

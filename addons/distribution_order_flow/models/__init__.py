@@ -1,3 +1,4 @@
+from . import distribution_system_fields
 from . import distribution_customer_class
 from . import res_partner
 from . import sale_order_flow_event

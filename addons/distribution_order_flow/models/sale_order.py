@@ -14,7 +14,8 @@ _logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "distribution.system.fields.mixin"]
 
     flow_state = fields.Selection(
         FLOW_STATES,
@@ -120,6 +121,14 @@ class SaleOrder(models.Model):
         help="The customer went over its credit limit after this order was confirmed: a credit "
         "controller must release the order.",
     )
+
+    @api.model
+    def _get_distribution_system_fields(self):
+        # What the approval matrix and the hold read: never a user's to set.
+        return super()._get_distribution_system_fields() | {
+            "flow_state", "max_discount", "credit_exposure", "credit_limit_exceeded", "has_nonstandard_terms",
+            "has_price_override", "margin", "margin_percent", "credit_hold",
+        }
 
     @api.depends("partner_id", "company_id")
     def _compute_ship_policy(self):
@@ -400,10 +409,66 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self._check_payment_term_exists(vals)
+        reviewed = self._get_reviewed_orders(vals, self._get_approval_order_fields())
+        # Reviews go first, so that base_tier_validation's lock on orders under validation lets the change
+        # through; the approval is asked again once it is written.
+        reviewed.sudo().restart_validation()
         res = super().write(vals)
+        reviewed._request_approval_after_change(vals.keys())
         if {"is_rush", "commitment_date", "partner_id", "carrier_id"} & set(vals):
             self.order_line.move_ids._refresh_allocation_scores()
         return res
+
+    @api.model
+    def _get_approval_order_fields(self):
+        """Order fields the approval matrix reads (directly or through the indicators): changing one after
+        the order was submitted for approval restarts the approval. Extension point."""
+        return {
+            "partner_id", "payment_term_id", "pricelist_id", "currency_id", "company_id", "fiscal_position_id",
+            "order_line",
+        }
+
+    def _get_reviewed_orders(self, vals, watched_fields):
+        """The quotations among these that have reviews (submitted, approved or rejected) and whose watched
+        fields ``vals`` really changes. Read before the write."""
+        if not watched_fields & set(vals):
+            return self.browse()
+        reviewed = self.filtered(lambda order: order.state in ("draft", "sent") and order.review_ids)
+        changed = self.browse()
+        for order in reviewed:
+            for name in watched_fields & set(vals):
+                if name == "order_line":
+                    if order.order_line._commands_change_approval(vals[name]):
+                        changed |= order
+                        break
+                    continue
+                field = order._fields[name]
+                new = field.convert_to_record(field.convert_to_cache(vals[name], order), order)
+                if new != order[name]:
+                    changed |= order
+                    break
+        return changed
+
+    def _restart_approval_after_change(self, changed_fields):
+        """An approval is bound to what was approved: a change of what the matrix reads throws the reviews
+        away (as base_tier_validation's Restart does), says so on the chatter and asks again for the rules
+        the order matches now, so the reviewers are notified."""
+        self.sudo().restart_validation()
+        self._request_approval_after_change(changed_fields)
+
+    def _request_approval_after_change(self, changed_fields):
+        for order in self:
+            labels = sorted({order._fields[name].string for name in changed_fields if name in order._fields})
+            order.message_post(
+                body=_(
+                    "Approval restarted: %(fields)s changed by %(user)s after the order was submitted for approval.",
+                    fields=", ".join(labels),
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if order.need_validation:
+                order.request_validation()
 
     def _check_payment_term_exists(self, vals):
         term_id = vals.get("payment_term_id")
@@ -659,7 +724,7 @@ class SaleOrder(models.Model):
             return
         orders._refresh_credit_exposure()
         for order in orders.filtered("credit_limit_exceeded"):
-            order.credit_hold = True
+            order.sudo().credit_hold = True
             order.message_post(
                 body=Markup("%s") % _(
                     "Credit hold: %(customer)s owes %(exposure)s with this order, over its credit limit. "
@@ -684,7 +749,7 @@ class SaleOrder(models.Model):
         for order in self.filtered(lambda o: o.credit_limit_exceeded and not o.credit_hold):
             if order._is_credit_approved():
                 continue
-            order.credit_hold = True
+            order.sudo().credit_hold = True
             order.message_post(
                 body=_(
                     "Credit hold: confirmed over %(customer)s's credit limit without a credit approval. "
@@ -700,7 +765,7 @@ class SaleOrder(models.Model):
                 _("Only a credit controller can release the credit hold of %(orders)s.", orders=", ".join(self.mapped("name")))
             )
         held = self.filtered("credit_hold")
-        held.credit_hold = False
+        held.sudo().credit_hold = False
         for order in held:
             order.message_post(
                 body=_("Credit hold released by %(user)s.", user=self.env.user.name),

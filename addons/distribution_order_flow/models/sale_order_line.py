@@ -1,9 +1,10 @@
-from odoo import _, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import UserError, ValidationError
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "distribution.system.fields.mixin"]
 
     # Negative quantities are accepted as core accepts them: a line of -N is goods coming back from the
     # customer on this order (core creates an incoming move and invoices it as a refund line). Their effect
@@ -20,6 +21,75 @@ class SaleOrderLine(models.Model):
                         discount=line.discount,
                     )
                 )
+
+    @api.model
+    def _get_approval_line_fields(self):
+        """Line fields the approval matrix reads through the order's indicators (discount, margin, price
+        override, credit exposure). Extension point."""
+        return {"product_id", "product_uom_qty", "product_uom_id", "price_unit", "discount", "purchase_price", "tax_ids"}
+
+    def _commands_change_approval(self, commands):
+        """Whether x2many ``commands`` on these lines (an order's ``order_line`` write) change what the
+        approval matrix reads: a line added, removed or replaced, or a watched field given a new value."""
+        watched = self._get_approval_line_fields()
+        for command in commands:
+            if not isinstance(command, (list, tuple)) or command[0] == Command.LINK and command[1] in self.ids:
+                continue
+            if command[0] != Command.UPDATE:
+                return True
+            line = self.browse(command[1])
+            for name in watched & set(command[2]):
+                field = line._fields[name]
+                if field.convert_to_record(field.convert_to_cache(command[2][name], line), line) != line[name]:
+                    return True
+        return False
+
+    def _get_lines_of_reviewed_orders(self):
+        return self.filtered(lambda line: line.order_id.state in ("draft", "sent") and line.order_id.review_ids)
+
+    def _may_set_line_cost(self):
+        """Margins are measured on the product's cost: only sales managers (and the system) set another
+        cost on a line."""
+        return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+
+    def _drop_line_cost(self, vals):
+        # The quotation form sends the cost it shows with every line: for other users it is ignored and
+        # the line keeps (or computes) the product's cost, whatever the client sent.
+        if "purchase_price" in vals and not self._may_set_line_cost():
+            vals = dict(vals)
+            del vals["purchase_price"]
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._drop_line_cost(vals) for vals in vals_list]
+        lines = super().create(vals_list)
+        reviewed = lines._get_lines_of_reviewed_orders()
+        if reviewed and not self.env.context.get("distribution_no_approval_restart"):
+            reviewed.order_id._restart_approval_after_change(["order_line"])
+        return lines
+
+    def write(self, vals):
+        vals = self._drop_line_cost(vals)
+        watched = self._get_approval_line_fields() & set(vals)
+        changed = self.browse()
+        if watched and not self.env.context.get("distribution_no_approval_restart"):
+            for line in self._get_lines_of_reviewed_orders():
+                for name in watched:
+                    field = line._fields[name]
+                    if field.convert_to_record(field.convert_to_cache(vals[name], line), line) != line[name]:
+                        changed |= line
+                        break
+        res = super().write(vals)
+        if changed:
+            changed.order_id._restart_approval_after_change(["order_line"])
+        return res
+
+    def unlink(self):
+        orders = self._get_lines_of_reviewed_orders().order_id
+        res = super().unlink()
+        orders.exists()._restart_approval_after_change(["order_line"])
+        return res
 
     def _get_substitutes(self):
         """The line's product's substitutes, most preferred first."""

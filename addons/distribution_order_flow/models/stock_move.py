@@ -6,7 +6,8 @@ NEUTRAL_CLASS_PRIORITY = 50.0
 
 
 class StockMove(models.Model):
-    _inherit = "stock.move"
+    _name = "stock.move"
+    _inherit = ["stock.move", "distribution.system.fields.mixin"]
 
     allocation_score = fields.Float(
         string="Allocation Score",
@@ -19,6 +20,10 @@ class StockMove(models.Model):
         "(weights in Sales settings). Set when the move is confirmed, refreshed when the order changes and "
         "hourly as promise dates come closer.",
     )
+
+    @api.model
+    def _get_distribution_system_fields(self):
+        return super()._get_distribution_system_fields() | {"allocation_score"}
 
     def _get_allocation_score(self, now):
         """The score of one move at ``now`` (see the field's help and the module readme)."""

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "distribution.system.fields.mixin"]
 
     distribution_invoice_ids = fields.One2many(
         "account.move", "distribution_picking_id", string="Invoices on Delivery", readonly=True
@@ -21,6 +22,10 @@ class StockPicking(models.Model):
         help="Starred by its allocation score (unstarred again if the score falls); a transfer starred by "
         "a person stays starred.",
     )
+
+    @api.model
+    def _get_distribution_system_fields(self):
+        return super()._get_distribution_system_fields() | {"allocation_score", "distribution_auto_starred"}
 
     @api.depends("move_ids.allocation_score", "move_ids.state")
     def _compute_allocation_score(self):

@@ -40,6 +40,12 @@ class SaleOrderLine(models.Model):
         "was confirmed.",
     )
 
+    @api.model
+    def _get_distribution_system_fields(self):
+        return super()._get_distribution_system_fields() | {
+            "distribution_pricelist_price", "is_price_override", "is_below_margin_floor", "price_source",
+        }
+
     def _is_price_governed(self):
         """Whether the line's unit price comes from the pricelist and so can be an override: product
         lines only. Sections and notes, down payments, delivery (freight) lines, global discounts,

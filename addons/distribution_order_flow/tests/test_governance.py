@@ -1,0 +1,112 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common_order import OrderFlowCase
+
+
+@tagged("post_install", "-at_install")
+class TestGovernance(OrderFlowCase):
+    """The controls as the salesperson who would walk around them, through the ORM calls the web client
+    and RPC make: each refused, nothing half-written."""
+
+    def _approved(self, discount=12.0):
+        order = self._order([(self.cable, 2, 100.0, discount)])
+        order.with_user(self.salesperson).request_validation()
+        self._approve(order, self.sales_manager)
+        self.assertEqual(order.validation_status, "validated")
+        return order
+
+    def test_discount_raised_after_approval_restarts_it(self):
+        order = self._approved(12.0)
+        order.with_user(self.salesperson).write(
+            {"order_line": [Command.update(order.order_line.id, {"discount": 30.0})]}
+        )
+        self.assertEqual(order.max_discount, 30.0)
+        self.assertEqual(order.flow_state, "to_approve", "asked again: the reviewers are notified")
+        self.assertFalse(order.review_ids.filtered(lambda r: r.status == "approved"), "the old approval is gone")
+        self.assertIn("Approval restarted", " ".join(order.message_ids.mapped("body")))
+        with self.assertRaisesRegex(UserError, "Discount above 10%"):
+            order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_added_or_removed_line_and_customer_change_restart_the_approval(self):
+        order = self._approved()
+        order.with_user(self.salesperson).write(
+            {"order_line": [Command.create({"product_id": self.breaker.id, "product_uom_qty": 1, "discount": 11.0})]}
+        )
+        self.assertEqual(order.flow_state, "to_approve")
+        self._approve(order, self.sales_manager)
+        order.with_user(self.salesperson).write({"order_line": [Command.delete(order.order_line[-1].id)]})
+        self.assertEqual(order.flow_state, "to_approve")
+        self._approve(order, self.sales_manager)
+        other = self.env["res.partner"].create({"name": "Other customer", "property_payment_term_id": self.term_immediate.id})
+        order.with_user(self.salesperson).partner_id = other
+        self.assertEqual(order.flow_state, "to_approve")
+
+    def test_unchanged_values_and_other_fields_keep_the_approval(self):
+        order = self._approved()
+        order.order_line.with_user(self.salesperson).write({"discount": 12.0, "name": "Cable, cut to length"})
+        self.assertEqual(order.validation_status, "validated")
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_indicators_and_flow_state_cannot_be_written_by_users(self):
+        order = self._order([(self.cable, 1, 100.0, 40.0)])
+        for vals in ({"max_discount": 0.0}, {"flow_state": "shipped"}, {"margin_percent": 0.5},
+                     {"has_price_override": False}, {"credit_limit_exceeded": False}, {"credit_hold": False}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "set by the system"):
+                with self.cr.savepoint():
+                    order.with_user(self.salesperson).write(dict(vals, client_order_ref="sneaky"))
+        order.invalidate_recordset()
+        self.assertEqual(order.max_discount, 40.0)
+        self.assertEqual(order.flow_state, "quotation")
+        self.assertFalse(order.client_order_ref, "nothing half-written")
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            self.env["sale.order"].with_user(self.salesperson).create(
+                {"partner_id": self.customer.id, "flow_state": "approved"}
+            )
+        with self.assertRaisesRegex(UserError, "Discount above 10%"):
+            order.with_user(self.salesperson).action_confirm()
+
+    def test_credit_hold_only_through_the_credit_controllers_action(self):
+        self._stock(self.cable, 5)
+        order = self._order([(self.cable, 1, 100.0, 0.0)])
+        order.action_confirm()
+        order.sudo().credit_hold = True
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            order.with_user(self.sales_manager).write({"credit_hold": False})
+        with self.assertRaisesRegex(AccessError, "Only a credit controller"):
+            order.with_user(self.sales_manager).action_release_credit_hold()
+        self.assertTrue(order.credit_hold)
+        order.with_user(self.credit_controller).action_release_credit_hold()
+        self.assertFalse(order.credit_hold)
+        self.assertIn(self.credit_controller.name, order.message_ids[0].body)
+
+    def test_allocation_score_cannot_be_forged_by_the_warehouse(self):
+        self._stock(self.cable, 5)
+        order = self._order([(self.cable, 1, 100.0, 0.0)])
+        order.action_confirm()
+        move = order.picking_ids.move_ids
+        picker = self.env["res.users"].create(
+            {"name": "Picker (gov)", "login": "gov_picker", "group_ids": [Command.set([self.env.ref("stock.group_stock_user").id])]}
+        )
+        score = move.allocation_score
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            move.with_user(picker).write({"allocation_score": 100.0})
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            move.picking_id.with_user(picker).write({"allocation_score": 100.0})
+        self.assertEqual(move.allocation_score, score)
+
+    def test_salesperson_cannot_lower_the_cost_to_pass_the_margin_rule(self):
+        thin = self.env["product.product"].create({"name": "Thin margin (gov)", "list_price": 100.0, "standard_price": 95.0})
+        order = self.env["sale.order"].with_user(self.salesperson).create(
+            {"partner_id": self.customer.id, "user_id": self.salesperson.id,
+             "order_line": [Command.create({"product_id": thin.id, "product_uom_qty": 1, "purchase_price": 10.0})]}
+        )
+        self.assertEqual(order.order_line.purchase_price, 95.0, "the product's cost, not the one sent")
+        order.order_line.with_user(self.salesperson).write({"purchase_price": 10.0})
+        self.assertEqual(order.order_line.purchase_price, 95.0)
+        self.assertIn("Margin below 15%", order._get_applicable_tier_definitions().mapped("name"))
+        order.order_line.with_user(self.sales_manager).write({"purchase_price": 80.0})
+        self.assertEqual(order.order_line.purchase_price, 80.0, "a manager may set the line's cost")
