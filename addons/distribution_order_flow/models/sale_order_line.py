@@ -69,8 +69,34 @@ class SaleOrderLine(models.Model):
             reviewed.order_id._restart_approval_after_change(["order_line"])
         return lines
 
+    def _check_confirmed_price_change(self, vals):
+        """On a confirmed order, the unit price and the discount are what was approved and what invoicing
+        on delivery bills: only sales managers change them, and each change is on the order's chatter."""
+        changing = [name for name in ("price_unit", "discount") if name in vals]
+        if not changing or self.env.su or self.env.context.get("sale_write_from_compute"):
+            return self.browse()
+        confirmed = self.filtered(
+            lambda line: line.state == "sale"
+            and line.product_id
+            and not (line.display_type or line.is_downpayment or line.is_delivery)  # priced by core's flows
+            and any(line.currency_id.compare_amounts(line[name], vals[name]) if name == "price_unit"
+                    else line[name] != vals[name] for name in changing)
+        )
+        if confirmed and not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise UserError(
+                _(
+                    "Order %(order)s is confirmed: %(user)s cannot change its prices or discounts (a sales "
+                    "manager can, or cancel and re-quote).",
+                    order=", ".join(confirmed.order_id.mapped("name")),
+                    user=self.env.user.name,
+                )
+            )
+        return confirmed
+
     def write(self, vals):
         vals = self._drop_line_cost(vals)
+        repriced = self._check_confirmed_price_change(vals)
+        before = {line.id: (line.price_unit, line.discount) for line in repriced}
         watched = self._get_approval_line_fields() & set(vals)
         changed = self.browse()
         if watched and not self.env.context.get("distribution_no_approval_restart"):
@@ -83,6 +109,20 @@ class SaleOrderLine(models.Model):
         res = super().write(vals)
         if changed:
             changed.order_id._restart_approval_after_change(["order_line"])
+        for line in repriced:
+            line.order_id.message_post(
+                body=_(
+                    "%(product)s repriced on the confirmed order by %(user)s: %(old_price)s (discount %(old_discount)s%%) "
+                    "to %(price)s (discount %(discount)s%%).",
+                    product=line.product_id.display_name,
+                    user=self.env.user.name,
+                    old_price=before[line.id][0],
+                    old_discount=before[line.id][1],
+                    price=line.price_unit,
+                    discount=line.discount,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         return res
 
     def unlink(self):

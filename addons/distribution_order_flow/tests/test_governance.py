@@ -110,3 +110,19 @@ class TestGovernance(OrderFlowCase):
         self.assertIn("Margin below 15%", order._get_applicable_tier_definitions().mapped("name"))
         order.order_line.with_user(self.sales_manager).write({"purchase_price": 80.0})
         self.assertEqual(order.order_line.purchase_price, 80.0, "a manager may set the line's cost")
+
+    def test_prices_of_a_confirmed_order_are_for_managers_only(self):
+        order = self._order([(self.cable, 2, 100.0, 0.0)])
+        order.action_confirm()
+        line = order.order_line
+        for vals in ({"price_unit": 50.0}, {"discount": 30.0}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "is confirmed: .* cannot change its prices"):
+                with self.cr.savepoint():
+                    line.with_user(self.salesperson).write(dict(vals, name="changed"))
+        line.invalidate_recordset()
+        self.assertRecordValues(line, [{"price_unit": 100.0, "discount": 0.0}])
+        self.assertNotEqual(line.name, "changed", "nothing half-written")
+        line.with_user(self.salesperson).write({"price_unit": 100.0, "product_uom_qty": 3})  # same price: fine
+        line.with_user(self.sales_manager).write({"discount": 5.0})
+        self.assertEqual(line.discount, 5.0)
+        self.assertIn("repriced on the confirmed order", order.message_ids[0].body)
