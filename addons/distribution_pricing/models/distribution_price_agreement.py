@@ -458,6 +458,15 @@ class ProductPricelist(models.Model):
         customers.with_company(self.company_id).write({"specific_property_product_pricelist": self.id})
 
 
+    def _get_partner_pricelist_multi_search_domain_hook(self, company_id):
+        # A contract pricelist is given to its customers explicitly (their own pricelist); it is never the
+        # fallback Odoo picks for everyone else (on a database with no other pricelist it would be).
+        return super()._get_partner_pricelist_multi_search_domain_hook(company_id) + [
+            ("distribution_partner_id", "=", False),
+            ("distribution_class_id", "=", False),
+        ]
+
+
 class ProductPricelistItem(models.Model):
     _inherit = "product.pricelist.item"
 

@@ -1,4 +1,5 @@
 from odoo import _, api, models
+from odoo.exceptions import ValidationError
 
 
 class SaleOrder(models.Model):
@@ -11,6 +12,29 @@ class SaleOrder(models.Model):
             order.has_price_override = any(
                 line.is_price_override or line.is_below_margin_floor for line in order.order_line
             )
+
+    @api.constrains("pricelist_id", "partner_id")
+    def _check_contract_pricelist_belongs_to_customer(self):
+        """A contract pricelist prices its own customer (or customer class) only: giving it to another
+        customer's order would hand them the contract's prices without an override to approve."""
+        for order in self.filtered("pricelist_id"):
+            pricelist = order.pricelist_id
+            customer = order.partner_id.commercial_partner_id
+            contract_customer = pricelist.distribution_partner_id.commercial_partner_id
+            contract_class = pricelist.distribution_class_id
+            customer_class = customer.with_company(order.company_id).distribution_class_id
+            if (contract_customer and contract_customer != customer) or (
+                contract_class and contract_class != customer_class
+            ):
+                raise ValidationError(
+                    _(
+                        "Order %(order)s: %(pricelist)s is the contract pricelist of %(owner)s, not of %(customer)s.",
+                        order=order.name,
+                        pricelist=pricelist.display_name,
+                        owner=contract_customer.display_name or contract_class.display_name,
+                        customer=customer.display_name,
+                    )
+                )
 
     def _get_price_override_summary(self):
         summary = super()._get_price_override_summary()

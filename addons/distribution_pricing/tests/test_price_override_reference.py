@@ -95,3 +95,39 @@ class TestPriceOverrideReference(PricingCase):
         order = self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0}])
         self.assertTrue(order.order_line.is_price_override, "still an override, routed to approval")
         self.assertIn("Price override", order._get_applicable_tier_definitions().mapped("name"))
+
+    def test_another_customers_contract_pricelist_is_refused(self):
+        agreement = self._agreement([{"product_id": self.lamp.id, "fixed_price": 7.0}])
+        agreement.with_user(self.manager).action_activate()
+        contract = agreement.pricelist_id
+        orders_before = self.env["sale.order"].search_count([])
+        with self.assertRaisesRegex(ValidationError, r"is the contract pricelist of BrightHome \(test\), not of Corner Shop"):
+            with self.cr.savepoint():
+                self.env["sale.order"].with_user(self.salesperson).create(
+                    {"partner_id": self.other_customer.id, "pricelist_id": contract.id,
+                     "order_line": [Command.create({"product_id": self.lamp.id, "product_uom_qty": 1})]}
+                )
+        self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
+        own = self.env["sale.order"].with_user(self.salesperson).create(
+            {"partner_id": self.customer.id, "order_line": [Command.create({"product_id": self.lamp.id})]}
+        )
+        self.assertEqual(own.pricelist_id, contract)
+        self.assertEqual(own.order_line.price_unit, 7.0)
+        self.assertFalse(own.order_line.is_price_override)
+        own.with_user(self.salesperson).partner_id = self.other_customer
+        self.assertNotEqual(own.pricelist_id, contract, "the other customer's own pricelist, not the contract")
+        with self.assertRaisesRegex(ValidationError, "is the contract pricelist of"):
+            own.with_user(self.salesperson).pricelist_id = contract
+
+    def test_contract_pricelist_is_never_the_default_of_other_customers(self):
+        agreement = self._agreement([{"product_id": self.lamp.id, "fixed_price": 7.0}])
+        agreement.with_user(self.manager).action_activate()
+        # As on a fresh database: no pricelist but the contract's (Odoo would fall back on the first one).
+        self.env["product.pricelist"].search(
+            [("distribution_partner_id", "=", False), ("distribution_class_id", "=", False)]
+        ).action_archive()
+        self.env["res.partner"].invalidate_model(["property_product_pricelist"])
+        newcomer = self.env["res.partner"].create({"name": "New customer (test)", "is_company": True})
+        for partner in (self.other_customer, newcomer):
+            self.assertFalse(partner.property_product_pricelist.distribution_partner_id, partner.name)
+            self.assertEqual(self._price(self.lamp, 1, partner=partner)[0], 10.0)
