@@ -17,7 +17,7 @@ process, so a query issued through a second cursor is counted too.
 
 Database options not given on the command line come from PGHOST/PGPORT/PGUSER/PGPASSWORD (libpq) and
 the addons path from ADDONS_PATH (both exported by bin/bootstrap.sh); benchmarks/run_order_cycle.sh
-does all of this. Compare mode reports the goal (suite <= 1.10x vanilla time, <= 1.15x queries) and
+does all of this. Compare mode reports the goal (suite <= 1.05x vanilla time, <= 1.05x queries) and
 exits 0 whether it is met or not; it exits non-zero only when a measurement could not be made.
 """
 
@@ -33,8 +33,8 @@ import time
 from bench_common import setup_odoo
 
 STAGES = ("create", "confirm", "deliver", "invoice")
-GOAL_TIME_RATIO = 1.10
-GOAL_QUERY_RATIO = 1.15
+GOAL_TIME_RATIO = 1.05
+GOAL_QUERY_RATIO = 1.05
 STOCK_PER_PRODUCT = 1_000_000
 
 
