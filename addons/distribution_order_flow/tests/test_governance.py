@@ -126,3 +126,39 @@ class TestGovernance(OrderFlowCase):
         line.with_user(self.sales_manager).write({"discount": 5.0})
         self.assertEqual(line.discount, 5.0)
         self.assertIn("repriced on the confirmed order", order.message_ids[0].body)
+
+    def test_reviews_cannot_be_forged_through_rpc(self):
+        order = self._order([(self.cable, 1, 100.0, 40.0)])
+        order.with_user(self.salesperson).request_validation()
+        review = order.review_ids.filtered(lambda r: r.name == "Discount above 10%")
+        self.assertEqual(review.status, "pending")
+        Review = self.env["tier.review"].with_user(self.salesperson)
+        for vals in ({"status": "approved"}, {"done_by": self.sales_manager.id}, {"definition_id": False}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "cannot decide approval reviews directly"):
+                with self.cr.savepoint():
+                    review.with_user(self.salesperson).write(vals)
+        with self.assertRaisesRegex(AccessError, "cannot create approval reviews directly"):
+            Review.create({"model": "sale.order", "res_id": order.id, "definition_id": review.definition_id.id,
+                           "status": "approved"})
+        with self.assertRaisesRegex(AccessError, "cannot delete approval reviews directly"):
+            review.with_user(self.salesperson).unlink()
+        # Even a context copied from the server's own actions does not pass: the token is not known to clients.
+        with self.assertRaises(AccessError):
+            review.with_user(self.salesperson).with_context(distribution_tier_review_action="guess").write(
+                {"status": "approved"}
+            )
+        review.invalidate_recordset()
+        self.assertEqual(review.status, "pending")
+        # The comment wizard path checks who reviews: the salesperson's wizard approves nothing.
+        wizard = self.env["comment.wizard"].with_user(self.salesperson).create(
+            {"res_model": "sale.order", "res_id": order.id, "validate_reject": "validate",
+             "review_ids": [Command.set(review.ids)], "comment": "self-approved"}
+        )
+        wizard.add_comment()
+        self.assertEqual(review.status, "pending")
+        with self.assertRaisesRegex(UserError, "Discount above 10%"):
+            order.with_user(self.salesperson).action_confirm()
+        self._approve(order, self.sales_manager)
+        self.assertEqual(review.status, "approved", "the reviewer's action still works")
+        order.with_user(self.salesperson).action_cancel()
+        self.assertFalse(order.review_ids, "cancelling removes the reviews, as base_tier_validation does")

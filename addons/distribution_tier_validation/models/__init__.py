@@ -1,2 +1,3 @@
 from . import tier_definition
+from . import tier_review
 from . import tier_validation

@@ -2,6 +2,8 @@ import logging
 
 from odoo import models
 
+from .tier_review import as_review_action
+
 _logger = logging.getLogger(__name__)
 
 
@@ -24,3 +26,29 @@ class TierValidation(models.AbstractModel):
             )
             return self.browse()
         return super().evaluate_tier(tier)
+
+    # The validation actions: the only ways reviews are created, decided and removed (tier.review).
+    def request_validation(self):
+        self = as_review_action(self)
+        return super().request_validation()
+
+    def restart_validation(self):
+        self = as_review_action(self)
+        return super().restart_validation()
+
+    def _validate_tier(self, tiers=False):
+        self = as_review_action(self)
+        return super()._validate_tier(tiers and tiers.with_env(self.env))
+
+    def _rejected_tier(self, tiers=False):
+        self = as_review_action(self)
+        return super()._rejected_tier(tiers and tiers.with_env(self.env))
+
+    def unlink(self):
+        self = as_review_action(self)
+        return super().unlink()
+
+    def _tier_validation_check_write_remove_reviews(self, vals):
+        # base_tier_validation removes the reviews when the document is cancelled or reset to draft.
+        self = as_review_action(self)
+        return super()._tier_validation_check_write_remove_reviews(vals)
