@@ -118,6 +118,7 @@ class SaleOrder(models.Model):
     credit_hold = fields.Boolean(
         tracking=True,
         copy=False,
+        readonly=True,
         help="The customer went over its credit limit after this order was confirmed: a credit "
         "controller must release the order.",
     )
@@ -576,14 +577,15 @@ class SaleOrder(models.Model):
 
     def _check_reviewer_can_review(self):
         for order in self:
-            if not order._get_sequences_to_approve(self.env.user):
-                pending = order.review_ids.filtered(lambda r: r.status in ("waiting", "pending"))
+            pending = order.review_ids.filtered(lambda r: r.status in ("waiting", "pending"))
+            # Nothing waits for a review: nothing to approve, as in base_tier_validation.
+            if pending and not order._get_sequences_to_approve(self.env.user):
                 raise UserError(
                     _(
                         "%(user)s has no review to make on order %(order)s. Pending: %(pending)s.",
                         user=self.env.user.name,
                         order=order.name,
-                        pending=", ".join(f"{r.name} ({r.todo_by})" for r in pending) or _("none"),
+                        pending=", ".join(f"{r.name} ({r.todo_by})" for r in pending),
                     )
                 )
 
