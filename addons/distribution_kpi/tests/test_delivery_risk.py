@@ -207,7 +207,7 @@ class TestDeliveryRisk(KpiCase):
             self._stock(self.cable, 10, self.wh.lot_stock_id)
             order = self._risk_order(promise_day=10)
         self.assertFalse(order.at_risk)
-        order.credit_hold = True
+        order.sudo().credit_hold = True
         self.env.flush_all()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 30, "risk_codes": "blocked"}])
         self.assertIn("Held: credit hold", order.risk_reasons)
@@ -234,7 +234,7 @@ class TestDeliveryRisk(KpiCase):
         with self.step(0):
             order = self._risk_order()
         self.assertRecordValues(order, [{"at_risk": False, "risk_score": 40, "risk_codes": "supply"}])
-        order.credit_hold = True
+        order.sudo().credit_hold = True
         self.env.flush_all()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 70, "risk_codes": "supply,blocked"}])
 

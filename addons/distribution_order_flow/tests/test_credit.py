@@ -49,9 +49,11 @@ class TestCreditExposure(OrderFlowCase):
         foreign.active = True
         if not foreign.rate_ids:
             self.env["res.currency.rate"].create({"currency_id": foreign.id, "company_id": self.company_a.id, "rate": 2.0})
-        pricelist = self.env["product.pricelist"].create({"name": "Export", "currency_id": foreign.id})
+        # Confirmed first: the customer has no pricelist of its own, and Odoo would default it to the
+        # export pricelist once that is the only one.
         confirmed = self._untaxed_order(100.0)
         confirmed.action_confirm()
+        pricelist = self.env["product.pricelist"].create({"name": "Export", "currency_id": foreign.id})
         quotation = self._untaxed_order(400.0, pricelist_id=pricelist.id)
         self.assertEqual(quotation.currency_id, foreign)
         self.assertNotEqual(quotation.currency_rate, 1.0)
