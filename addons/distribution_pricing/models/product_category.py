@@ -35,6 +35,14 @@ class ProductCategory(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"margin_floor", "parent_id"} & set(vals):
+            # A floor (or a parent) changes for the whole subtree: quotations re-check their lines.
+            subtree = self.search([("id", "child_of", self.ids)])
+            self.env["sale.order.line"]._recheck_margin_floors([("product_id.categ_id", "in", subtree.ids)])
+        return res
+
     def _get_margin_floor(self, company):
         """Margin floor (percent) that applies to products of this category in ``company``: the
         category's own floor, else the nearest ancestor's, else the company default. Extension point

@@ -20,6 +20,12 @@ class ResCompany(models.Model):
         "approval rule (archive that rule to stop it).",
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "distribution_margin_floor" in vals:
+            self.env["sale.order.line"]._recheck_margin_floors([("company_id", "in", self.ids)])
+        return res
+
     @api.constrains("distribution_margin_floor")
     def _check_distribution_margin_floor(self):
         for company in self:

@@ -132,6 +132,20 @@ class SaleOrderLine(models.Model):
             floor = line.product_id.categ_id._get_margin_floor(line.company_id)
             line.is_below_margin_floor = margin < floor - 1e-6
 
+    @api.model
+    def _recheck_margin_floors(self, domain):
+        """Recompute the price governance of the quotation lines matching ``domain`` (a floor they inherit
+        changed); confirmed orders keep what they were approved with."""
+        lines = self.sudo().search(domain + [("state", "in", ("draft", "sent")), ("display_type", "=", False)])
+        if not lines:
+            return
+        for name in ("is_below_margin_floor", "is_price_override"):
+            self.env.add_to_compute(self._fields[name], lines)
+        lines._recompute_recordset(["is_below_margin_floor", "is_price_override"])
+        orders = lines.order_id
+        self.env.add_to_compute(orders._fields["has_price_override"], orders)
+        orders._recompute_recordset(["has_price_override"])
+
     @api.constrains("is_price_override", "price_override_reason")
     def _check_price_override_reason(self):
         for line in self.filtered(lambda line: line.is_price_override and line.state in ("draft", "sent")):

@@ -60,3 +60,22 @@ class TestMarginFloor(TransactionCase):
         )
         self.cables.with_user(manager).write({"margin_floor": 18.0})
         self.assertEqual(self.cables.margin_floor, 18.0)
+
+    def test_quotations_follow_a_parent_or_company_floor_change(self):
+        customer = self.env["res.partner"].create({"name": "Floor follower"})
+        product = self.env["product.product"].create(
+            {"name": "Cable 5m", "list_price": 100.0, "standard_price": 80.0, "categ_id": self.cables.id}
+        )
+        loose = self.env["product.product"].create({"name": "Misc part", "list_price": 100.0, "standard_price": 80.0,
+                                                    "categ_id": self.misc.id})
+        order = self.env["sale.order"].create(
+            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id}), (0, 0, {"product_id": loose.id})]}
+        )
+        cable_line, misc_line = order.order_line
+        self.assertTrue(cable_line.is_below_margin_floor, "20% margin under the parent's 22%")
+        self.assertFalse(misc_line.is_below_margin_floor, "20% margin over the company's 15%")
+        self.electrical.margin_floor = 18.0  # the parent's floor
+        self.assertFalse(cable_line.is_below_margin_floor)
+        self.company_a.distribution_margin_floor = 21.0  # the company default
+        self.assertTrue(misc_line.is_below_margin_floor)
+        self.assertTrue(order.has_price_override)
