@@ -44,7 +44,7 @@ class DistributionException(models.Model):
 
     _name = "distribution.exception"
     _description = "Distribution Exception"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "distribution.system.fields.mixin"]
     _order = "priority desc, date_deadline, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "source_name"]
@@ -260,16 +260,101 @@ class DistributionException(models.Model):
     # ------------------------------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _get_distribution_system_fields(self):
+        # How an item was closed, what it is linked to and what the suite saw are recorded by the server:
+        # a user closes an item through its actions (with a resolution note) and never re-points it.
+        return super()._get_distribution_system_fields() | {
+            "auto_resolved", "resolved_by_id", "date_resolved", "resolution_hours", "date_raised", "source_name",
+            "sale_order_id", "picking_id", "purchase_order_id", "move_id", "partner_id", "product_id",
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
+        manual = not self.env.su
+        if manual:
+            # What a person sends is checked as sent; the links the server then fills in are its own.
+            self._check_distribution_system_fields(vals_list)
+            self.browse().check_access("create")
         for vals in vals_list:
             self._check_source_vals(vals)
-            if vals.get("name", self.env._("New")) == self.env._("New"):
+            if manual:
+                self._prepare_manual_vals(vals)
+            # Items are numbered by the server (a person's item too; the suite may name its own).
+            if not vals.get("name") or vals["name"] == self.env._("New"):
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.exception") or self.env._("New")
             if vals.get("res_model") and vals.get("res_id") and not vals.get("source_name"):
                 source = self.env[vals["res_model"]].sudo().browse(vals["res_id"])
                 vals["source_name"] = source.display_name
-        return super().create(vals_list)
+        if not manual:
+            return super().create(vals_list)
+        exceptions = super(DistributionException, self.sudo()).create(vals_list).with_env(self.env)
+        exceptions.check_access("create")  # the record rules (company, audience) as for any creation
+        return exceptions
+
+    @api.model
+    def _prepare_manual_vals(self, vals):
+        """An item created by a person (not raised by the suite): on a document they can read, in that
+        document's company, of a type that does not hold anything; the links to orders, transfers and
+        partners are taken from the document by the server."""
+        source = self.env[vals["res_model"]].browse(vals["res_id"])
+        try:
+            source.check_access("read")
+        except AccessError:
+            raise AccessError(
+                self.env._(
+                    "%(user)s cannot raise an exception on %(model)s #%(id)s: they have no access to that document.",
+                    user=self.env.user.name,
+                    model=source._description,
+                    id=source.id,
+                )
+            ) from None
+        exception_type = self.env["distribution.exception.type"].browse(vals.get("type_id"))
+        if exception_type.blocking:
+            raise UserError(
+                self.env._(
+                    "Exceptions of type %(type)s hold their order: only the suite raises them (from the order's "
+                    "credit, delivery or invoice).",
+                    type=exception_type.name,
+                )
+            )
+        source_company = "company_id" in source._fields and source.company_id
+        company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
+        if source_company and source_company != company:
+            raise UserError(
+                self.env._(
+                    "Exception on %(document)s: it belongs to %(source_company)s, not to %(company)s.",
+                    document=source.display_name,
+                    source_company=source_company.name,
+                    company=company.name,
+                )
+            )
+        vals["company_id"] = company.id
+        vals.update(self._get_source_links(source))
+        vals["source_name"] = source.display_name
+        vals.pop("name", None)
+
+    @api.model
+    def _get_source_links(self, source):
+        """The typed links of an item on ``source``, read from the document itself."""
+        source = source.sudo()
+        links = {}
+        if source._name == "sale.order":
+            links.update(sale_order_id=source.id, partner_id=source.partner_id.commercial_partner_id.id)
+        elif source._name == "sale.order.line":
+            links.update(sale_order_id=source.order_id.id, product_id=source.product_id.id,
+                         partner_id=source.order_id.partner_id.commercial_partner_id.id)
+        elif source._name == "stock.picking":
+            links.update(picking_id=source.id, sale_order_id=source.sale_id.id,
+                         purchase_order_id=source.purchase_id.id,
+                         partner_id=source.partner_id.commercial_partner_id.id)
+        elif source._name == "purchase.order":
+            links.update(purchase_order_id=source.id, partner_id=source.partner_id.commercial_partner_id.id)
+        elif source._name == "account.move":
+            links.update(move_id=source.id, partner_id=source.commercial_partner_id.id)
+        elif source._name == "product.product":
+            links.update(product_id=source.id)
+        return {name: value or False for name, value in links.items()}
 
     @api.model
     def _check_source_vals(self, vals):
@@ -289,6 +374,12 @@ class DistributionException(models.Model):
     _IMMUTABLE_FIELDS = ("type_id", "company_id", "res_model", "res_id", "date_raised")
 
     def write(self, vals):
+        as_user = not self.env.su
+        if as_user:
+            # What the person sends is checked as sent; what the server then records (who closed, when) is
+            # written as the system, once the person's own right to write these items is checked.
+            self._check_distribution_system_fields([vals])
+            self.check_access("write")
         changed = [name for name in self._IMMUTABLE_FIELDS if name in vals]
         if changed and not self.env.su:
             raise UserError(
@@ -308,11 +399,12 @@ class DistributionException(models.Model):
                 vals.setdefault("resolved_by_id", self.env.user.id)
             elif vals["state"] in OPEN_STATES:
                 vals.update({"date_resolved": False, "resolved_by_id": False, "auto_resolved": False})
-        res = super().write(vals)
+        target = self.sudo() if as_user and "state" in vals else self
+        res = super(DistributionException, target).write(vals)
         if "state" in vals:
             for exception in self.filtered("date_resolved"):
                 hours = (exception.date_resolved - exception.date_raised).total_seconds() / 3600.0
-                super(DistributionException, exception).write({"resolution_hours": max(hours, 0.0)})
+                super(DistributionException, exception.sudo()).write({"resolution_hours": max(hours, 0.0)})
             if vals["state"] in CLOSED_STATES:
                 self._on_closed()
         return res

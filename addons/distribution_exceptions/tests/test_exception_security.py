@@ -92,3 +92,61 @@ class TestExceptionSecurity(ExceptionCase):
         for user, count in ((self.salesperson, 3), (self.picker, 0), (self.billing, 2)):
             order.invalidate_recordset(["exception_count"])
             self.assertEqual(order.with_user(user).exception_count, count, user.login)
+
+    # --- integrity of the items (issue: forged, re-pointed or leaking items) ----------------------------
+    def test_item_cannot_be_closed_or_repointed_by_writing_fields(self):
+        other_order = self.other_late.sale_order_id
+        for vals in ({"state": "resolved", "auto_resolved": True}, {"auto_resolved": True},
+                     {"resolved_by_id": self.exception_manager.id}, {"sale_order_id": other_order.id},
+                     {"partner_id": self.vendor.id}, {"source_name": "Nothing to see"}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "set by the system"):
+                with self.cr.savepoint():
+                    self.late.with_user(self.exception_manager).write(dict(vals, priority="1"))
+        self.late.invalidate_recordset()
+        self.assertRecordValues(self.late, [{"state": "new", "auto_resolved": False, "source_name": self.late.sale_order_id.name,
+                                             "resolved_by_id": False}])
+        self.assertNotEqual(self.late.sale_order_id, other_order, "nothing half-written")
+        # Closing by writing the state runs the same rules as the Resolve button: a note is needed.
+        with self.assertRaisesRegex(Exception, "cannot be resolved without a resolution note"):
+            with self.cr.savepoint():
+                self.late.with_user(self.exception_manager).write({"state": "resolved"})
+        self.assertTrue(self.late.is_open)
+
+    def test_manual_item_takes_its_links_from_a_readable_document_of_its_company(self):
+        order = self._order([(self.cable, 1, None, 0.0)], user=self.exception_manager)
+        claim_type = self.Type._get_by_code("claim")
+        item = self.Exception.with_user(self.exception_manager).create(
+            {"type_id": claim_type.id, "res_model": "sale.order", "res_id": order.id}
+        )
+        self.assertRecordValues(item, [{"sale_order_id": order.id, "partner_id": order.partner_id.id,
+                                        "company_id": self.company_a.id, "source_name": order.name}])
+        self.assertNotEqual(item.name, "New")
+        # Links sent by the client are refused, not trusted.
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            self.Exception.with_user(self.exception_manager).create(
+                {"type_id": claim_type.id, "res_model": "sale.order", "res_id": order.id,
+                 "sale_order_id": self.other_late.sale_order_id.id}
+            )
+        # A blocking type (a credit hold) is raised by the suite only.
+        with self.assertRaisesRegex(UserError, "only the suite raises them"):
+            self.Exception.with_user(self.exception_manager).create(
+                {"type_id": self.Type._get_by_code("credit_hold").id, "res_model": "sale.order", "res_id": order.id}
+            )
+        self.assertFalse(order.credit_hold)
+        # Another company's order: no access to it, and its name does not leak.
+        order_b = self.env["sale.order"].create({"partner_id": self.customer.id, "company_id": self.company_b.id})
+        with self.assertRaisesRegex(AccessError, "cannot raise an exception on .* no access to that document"):
+            self.Exception.with_user(self.exception_manager).create(
+                {"type_id": claim_type.id, "res_model": "sale.order", "res_id": order_b.id}
+            )
+        purchase = self.env["purchase.order"].create({"partner_id": self.vendor.id})
+        with self.assertRaisesRegex(AccessError, "no access to that document"):
+            self.Exception.with_user(self.exception_manager).create(
+                {"type_id": claim_type.id, "res_model": "purchase.order", "res_id": purchase.id}
+            )
+        self.assertEqual(self.Exception.sudo().search_count([("res_model", "=", "sale.order"), ("res_id", "=", order_b.id)]), 0)
+
+    def test_unassigned_credit_holds_are_for_credit_control_only(self):
+        self.credit.user_id = False
+        self.assertNotIn(self.credit, self._visible(self.exception_user))
+        self.assertIn(self.credit, self._visible(self.credit_controller))
