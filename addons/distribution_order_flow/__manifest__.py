@@ -2,7 +2,7 @@
     "name": "Distribution: Order Flow",
     "summary": "Governed quotation-to-cash path for wholesale distributors: customer classes, "
     "order lifecycle, approvals, allocation and invoicing on delivery",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
@@ -35,6 +35,7 @@
         "views/account_move_views.xml",
         "views/tier_definition_views.xml",
         "views/allocation_views.xml",
+        "views/sale_portal_templates.xml",
         "wizards/distribution_substitute_wizard_views.xml",
         "views/distribution_menus.xml",
     ],

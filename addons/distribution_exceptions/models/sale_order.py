@@ -87,7 +87,8 @@ class SaleOrder(models.Model):
                 )
         return res
 
-    def _raise_credit_hold_exceptions(self):
+    def _raise_credit_hold_exceptions(self, facts=None):
+        """Open (or add ``facts`` to) the credit-hold item of these orders, for credit control."""
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
             "credit_hold",
@@ -97,17 +98,102 @@ class SaleOrder(models.Model):
                     "sale_order_id": order,
                     "partner_id": order.partner_id,
                     "facts": Exception_._facts(
-                        self.env._(
-                            "%(customer)s would owe %(exposure)s with order %(order)s, over its credit limit of "
-                            "%(limit)s. The order is held: no delivery invoicing until a credit controller "
-                            "releases it.",
-                            customer=order.partner_id.commercial_partner_id.display_name,
-                            exposure=order.company_currency_id.format(order.credit_exposure),
-                            limit=order.company_currency_id.format(
-                                order.partner_id.commercial_partner_id.sudo().credit_limit
-                            ),
+                        facts or self.env._(
+                            "Order %(order)s is held for credit: %(reason)s. No goods leave and nothing is invoiced "
+                            "on delivery until a credit controller releases it.",
                             order=order.name,
+                            reason=order._get_credit_block_reason() or self.env._("held by a credit controller"),
                         )
+                    ),
+                }
+                for order in self
+            ],
+        )
+
+    def _on_goods_issue_refused(self, pickings):
+        super()._on_goods_issue_refused(pickings)
+        for order in self:
+            order._raise_credit_hold_exceptions(
+                facts=self.env._(
+                    "%(user)s tried to validate %(pickings)s: refused, the order is on credit hold. The goods wait "
+                    "in the warehouse for the release.",
+                    user=self.env.user.name,
+                    pickings=", ".join(pickings.filtered(lambda p, o=order: p.sale_id == o).mapped("name")),
+                )
+            )
+
+    def _mark_repriced(self, lines, before):
+        super()._mark_repriced(lines, before)
+        Exception_ = self.env["distribution.exception"]
+        Exception_._raise_exceptions(
+            "price_override",
+            [
+                {
+                    "record": order,
+                    "sale_order_id": order,
+                    "partner_id": order.partner_id,
+                    "facts": Exception_._facts(
+                        self.env._(
+                            "%(user)s changed prices on confirmed order %(order)s. Nothing is invoiced on delivery "
+                            "until another sales manager approves them.",
+                            user=self.env.user.name,
+                            order=order.name,
+                        ),
+                        [
+                            self.env._(
+                                "%(product)s: %(old_price)s (-%(old_discount)s%%) to %(price)s (-%(discount)s%%)",
+                                product=line.product_id.display_name,
+                                old_price=order.currency_id.format(before[line.id][0]),
+                                old_discount=before[line.id][1],
+                                price=order.currency_id.format(line.price_unit),
+                                discount=line.discount,
+                            )
+                            for line in lines.filtered(lambda l, o=order: l.order_id == o)
+                        ],
+                    ),
+                }
+                for order in self
+            ],
+        )
+
+    def _on_repricing_approved(self):
+        super()._on_repricing_approved()
+        Exception_ = self.env["distribution.exception"]
+        Exception_._raise_exceptions(
+            "price_override",
+            [
+                {
+                    "record": order,
+                    "sale_order_id": order,
+                    "partner_id": order.partner_id,
+                    "facts": Exception_._facts(
+                        self.env._("The new prices of %(order)s were approved by %(user)s.",
+                                   order=order.name, user=self.env.user.name)
+                    ),
+                }
+                for order in self
+            ],
+        )
+
+    def _on_customer_confirmation_held(self):
+        super()._on_customer_confirmation_held()
+        Exception_ = self.env["distribution.exception"]
+        Exception_._raise_exceptions(
+            "customer_review",
+            [
+                {
+                    "record": order,
+                    "sale_order_id": order,
+                    "partner_id": order.partner_id,
+                    "user_id": order.user_id,
+                    "facts": Exception_._facts(
+                        self.env._(
+                            "%(customer)s accepted %(order)s online (signature or payment) and waits for it to be "
+                            "confirmed. It needs these approvals first:",
+                            customer=order.partner_id.display_name,
+                            order=order.name,
+                        ),
+                        [definition.name for definition, _approver in order._get_missing_approvals()],
                     ),
                 }
                 for order in self
@@ -116,6 +202,11 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         res = super()._action_confirm()
+        accepted_online = self.filtered("distribution_customer_accepted")
+        if accepted_online:
+            self.env["distribution.exception"]._resolve_exceptions(
+                "customer_review", accepted_online, self.env._("The order was confirmed.")
+            )
         overridden = self.filtered("has_price_override")
         if overridden:
             Exception_ = self.env["distribution.exception"]

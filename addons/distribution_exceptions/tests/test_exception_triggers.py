@@ -171,9 +171,12 @@ class TestOrderTriggers(ExceptionCase):
         order = self._over_limit()
         self.assertTrue(order.invoice_on_delivery)
         self._validate(order.picking_ids)
+        self.assertEqual(order.picking_ids.state, "assigned", "held at goods issue: nothing left")
         self.assertTrue(order.credit_hold)
         hold = self._open("credit_hold", order)
         self.assertEqual(len(hold), 1)
+        self.assertIn("refused, the order is on credit hold", " ".join(hold.message_ids.mapped("body")),
+                      "credit control is told the warehouse tried")
         order._raise_credit_hold_exceptions()
         self.assertEqual(len(self._all("credit_hold", order)), 1, "a re-check raises nothing twice")
         self.assertRecordValues(hold, [{"blocking": True, "sale_order_id": order.id, "audience": "finance"}])
@@ -186,7 +189,8 @@ class TestOrderTriggers(ExceptionCase):
         self.assertTrue(order.credit_hold)
         order.with_user(self.credit_controller).action_release_credit_hold()
         self.assertRecordValues(hold, [{"state": "resolved", "auto_resolved": True}])
-        self.assertEqual(order.flow_state, "invoiced", "released: the delivery is invoiced at once")
+        self._validate(order.picking_ids)
+        self.assertEqual(order.flow_state, "invoiced", "released: the delivery leaves and is invoiced")
         self.assertEqual(len(order.invoice_ids), 1)
 
     def test_blocking_type_holds_the_order(self):
@@ -266,6 +270,35 @@ class TestOrderTriggers(ExceptionCase):
         override = self._open("price_override", order)
         self.assertEqual(len(override), 1)
         self.assertIn("Match competitor", override.description)
+
+    def test_repricing_a_confirmed_order_raises_a_price_override_for_finance(self):
+        self._stock(self.cable, 10)
+        order = self._confirmed([(self.cable, 5, None, 0.0)])
+        line = order.order_line
+        line.with_user(self.sales_manager).write({"price_unit": 70.0})
+        override = self._open("price_override", order)
+        self.assertEqual(len(override), 1)
+        self.assertRecordValues(override, [{"audience": "finance", "sale_order_id": order.id}])
+        self.assertIn("changed prices on confirmed order", override.description)
+        self.assertIn("Cable 3G2.5", override.description)
+        order.with_user(self.sales_manager_2).action_approve_repricing()
+        self.assertIn(f"approved by {self.sales_manager_2.name}", " ".join(override.message_ids.mapped("body")))
+
+    def test_online_acceptance_waiting_for_approval_queues_an_item_for_the_rep(self):
+        order = self._order([(self.cable, 5, None, 20.0)])
+        public = self.env.ref("base.public_user")
+        # The portal's signature route: the public user, elevated, confirms the order.
+        order.with_user(public).sudo()._validate_order()
+        self.assertEqual(order.state, "draft")
+        item = self._open("customer_review", order)
+        self.assertEqual(len(item), 1)
+        self.assertRecordValues(item, [{"user_id": self.salesperson.id, "audience": "sales", "blocking": False}])
+        self.assertIn("Discount above 10%", item.description, "the rep is told which approvals")
+        order.with_user(public).sudo()._validate_order()  # signed again: nothing twice
+        self.assertEqual(len(self._all("customer_review", order)), 1)
+        self._approve(order, self.sales_manager)
+        order.with_user(self.salesperson).action_confirm()
+        self.assertRecordValues(item, [{"state": "resolved", "auto_resolved": True}])
 
 
 @tagged("post_install", "-at_install")

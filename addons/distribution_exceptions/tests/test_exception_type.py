@@ -13,6 +13,7 @@ EXPECTED_CODES = {
     "invoice_mismatch",
     "late_delivery",
     "price_override",
+    "customer_review",
     "stock_discrepancy",
     "supplier_quality",
 }

@@ -16,3 +16,4 @@ from . import stock_move
 from . import product_product
 from . import stock_reallocation
 from . import sale_order_line_atp
+from . import payment_transaction

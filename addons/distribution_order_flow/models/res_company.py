@@ -38,6 +38,34 @@ class ResCompany(models.Model):
         "barcode apps and Odoo's reservation scheduler serve first.",
     )
 
+    distribution_credit_hold_unreserve = fields.Boolean(
+        string="Held Orders Release Their Reservations",
+        help="When an order goes on credit hold, the stock reserved for its deliveries (not yet picked) is "
+        "released for other orders, and nothing is reserved for it until a credit controller releases it.",
+    )
+    distribution_credit_overdue_check = fields.Boolean(
+        string="Hold for Overdue Balance",
+        help="A customer owing invoices past due (beyond the grace days) is treated as over its credit "
+        "limit: the credit rule of the approval matrix applies at confirmation and the order is held at "
+        "goods issue.",
+    )
+    distribution_credit_overdue_days = fields.Integer(
+        string="Overdue Grace Days", default=0,
+        help="Days past an invoice's due date before it counts as overdue for the credit rule.",
+    )
+
+    @api.constrains("distribution_credit_overdue_days")
+    def _check_credit_overdue_days(self):
+        for company in self:
+            if company.distribution_credit_overdue_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the overdue grace days cannot be negative (got %(days)s).",
+                        company=company.name,
+                        days=company.distribution_credit_overdue_days,
+                    )
+                )
+
     @api.constrains(*ALLOCATION_WEIGHTS, "allocation_promise_horizon_days", "allocation_priority_threshold")
     def _check_allocation_settings(self):
         for company in self:

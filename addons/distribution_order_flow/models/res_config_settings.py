@@ -12,3 +12,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.allocation_promise_horizon_days", readonly=False
     )
     allocation_priority_threshold = fields.Float(related="company_id.allocation_priority_threshold", readonly=False)
+    distribution_credit_hold_unreserve = fields.Boolean(
+        related="company_id.distribution_credit_hold_unreserve", readonly=False
+    )
+    distribution_credit_overdue_check = fields.Boolean(
+        related="company_id.distribution_credit_overdue_check", readonly=False
+    )
+    distribution_credit_overdue_days = fields.Integer(
+        related="company_id.distribution_credit_overdue_days", readonly=False
+    )

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -115,12 +116,45 @@ class SaleOrder(models.Model):
         tracking=True,
         help="A rush order gets a higher allocation score: its deliveries are served and listed first.",
     )
+    credit_overdue = fields.Boolean(
+        string="Overdue Balance",
+        compute="_compute_credit_exposure",
+        store=True,
+        help="The customer has invoices past due by more than the company's grace days (Sales settings, "
+        "Credit: overdue balance). Read by the credit rule of the approval matrix and at goods issue, as "
+        "the credit limit is.",
+    )
     credit_hold = fields.Boolean(
         tracking=True,
         copy=False,
         readonly=True,
-        help="The customer went over its credit limit after this order was confirmed: a credit "
-        "controller must release the order.",
+        help="The order is held for credit: over its customer's credit limit or with an overdue balance, "
+        "found at confirmation or at goods issue, or put on hold by a credit controller. Its deliveries "
+        "cannot be validated and nothing is invoiced on delivery until a credit controller releases it.",
+    )
+    distribution_credit_released_by_id = fields.Many2one(
+        "res.users", string="Credit Released By", copy=False, readonly=True,
+        help="The credit controller who last released the order's credit hold: their decision stands at the "
+        "goods issues that follow (a controller can still hold the order by hand).",
+    )
+    distribution_customer_accepted = fields.Datetime(
+        string="Accepted by Customer",
+        copy=False,
+        readonly=True,
+        help="When the customer signed or paid the quotation online while it still needed approvals: it is "
+        "confirmed once approved.",
+    )
+    distribution_reprice_pending = fields.Boolean(
+        string="New Prices to Approve",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="A sales manager changed a price or a discount after confirmation: another sales manager must "
+        "approve the new prices before anything is invoiced on delivery.",
+    )
+    distribution_repriced_by_id = fields.Many2one(
+        "res.users", string="Repriced By", copy=False, readonly=True,
+        help="Who changed the prices of the confirmed order last; they cannot approve their own change.",
     )
 
     @api.model
@@ -128,7 +162,9 @@ class SaleOrder(models.Model):
         # What the approval matrix and the hold read: never a user's to set.
         return super()._get_distribution_system_fields() | {
             "flow_state", "max_discount", "credit_exposure", "credit_limit_exceeded", "has_nonstandard_terms",
-            "has_price_override", "margin", "margin_percent", "credit_hold",
+            "has_price_override", "margin", "margin_percent", "credit_hold", "credit_overdue",
+            "distribution_reprice_pending", "distribution_repriced_by_id", "distribution_customer_accepted",
+            "distribution_credit_released_by_id",
         }
 
     @api.depends("partner_id", "company_id")
@@ -178,6 +214,7 @@ class SaleOrder(models.Model):
         "state",
         "validation_status",
         "credit_hold",
+        "distribution_reprice_pending",
         "invoice_status",
         "order_line.qty_delivered",
         "order_line.product_uom_qty",
@@ -213,12 +250,70 @@ class SaleOrder(models.Model):
         """Whether the order is held (no progress, no invoicing on delivery). Hook: the exceptions
         module adds open blocking exceptions."""
         self.ensure_one()
-        return self.credit_hold
+        return self.credit_hold or self.distribution_reprice_pending
 
     def _get_flow_hold_reason(self):
         """Why the order is held, for people. Hook, like _is_flow_on_hold."""
         self.ensure_one()
-        return _("credit hold") if self.credit_hold else ""
+        reasons = []
+        if self.credit_hold:
+            reasons.append(_("credit hold"))
+        if self.distribution_reprice_pending:
+            reasons.append(_("new prices to approve"))
+        return ", ".join(reasons)
+
+    # ------------------------------------------------------------------------------------------------
+    # Prices changed after confirmation
+    # ------------------------------------------------------------------------------------------------
+    def _mark_repriced(self, lines, before):
+        """A sales manager changed prices or discounts of these confirmed orders: the new prices wait for
+        another sales manager's approval, and nothing is invoiced on delivery meanwhile. ``before``: {line
+        id: (price, discount)} as they were."""
+        self.sudo().write({"distribution_reprice_pending": True, "distribution_repriced_by_id": self.env.user.id})
+
+    def _check_repricing_approver(self):
+        user = self.env.user
+        if not user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(_("Only a sales manager can approve the new prices of %(orders)s.",
+                                orders=", ".join(self.mapped("name"))))
+        for order in self:
+            if user in (order.distribution_repriced_by_id | order.user_id):
+                raise UserError(
+                    _(
+                        "%(user)s cannot approve the new prices of %(order)s: they changed them or are its "
+                        "salesperson. Another sales manager approves.",
+                        user=user.name,
+                        order=order.name,
+                    )
+                )
+
+    def action_approve_repricing(self):
+        orders = self.filtered("distribution_reprice_pending")
+        orders._check_repricing_approver()
+        orders.sudo().write({"distribution_reprice_pending": False})
+        for order in orders:
+            order.message_post(
+                body=_("New prices approved by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        orders._on_repricing_approved()
+        orders._invoice_after_hold()
+        return True
+
+    def _on_repricing_approved(self):
+        """Hook: the exceptions module closes the price-override items of the repricing."""
+
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        pending = self.filtered("distribution_reprice_pending")
+        if pending:
+            raise UserError(
+                _(
+                    "Order %(orders)s cannot be invoiced: its prices were changed after confirmation and wait for "
+                    "a sales manager's approval.",
+                    orders=", ".join(pending.mapped("name")),
+                )
+            )
+        return super()._create_invoices(grouped=grouped, final=final, date=date)
 
     def _get_flow_goods_lines(self):
         self.ensure_one()
@@ -310,8 +405,10 @@ class SaleOrder(models.Model):
                 # nobody reads the exposure, and reading the customer's receivable and open orders for
                 # every quotation would cost every rep's typing.
                 orders.update({"credit_exposure": 0.0, "credit_limit_exceeded": False})
+                orders._compute_credit_overdue(customers, company)
                 continue
             open_amounts = orders._get_uninvoiced_confirmed_amounts(customers, company)
+            orders._compute_credit_overdue(customers, company)
             for order in orders:
                 customer = order.partner_id.commercial_partner_id
                 exposure = customer.credit + open_amounts.get(customer.id, 0.0) if customer else 0.0
@@ -323,6 +420,39 @@ class SaleOrder(models.Model):
                     and customer.credit_limit
                     and float_compare(exposure, customer.credit_limit, precision_rounding=company.currency_id.rounding) > 0
                 )
+
+    def _compute_credit_overdue(self, customers, company):
+        """Flag the orders of customers owing invoices past due by more than the company's grace days
+        (one query for all the customers), when the company uses the overdue-balance rule."""
+        if not company.distribution_credit_overdue_check or not customers:
+            self.update({"credit_overdue": False})
+            return
+        overdue = self._get_overdue_customers(customers, company)
+        for order in self:
+            order.credit_overdue = order.partner_id.commercial_partner_id.id in overdue
+
+    @api.model
+    def _get_overdue_customers(self, customers, company):
+        """{customer id: residual of its posted customer invoices due before today minus the company's
+        grace days}, in company currency."""
+        limit = fields.Date.context_today(self) - timedelta(days=company.distribution_credit_overdue_days)
+        groups = self.env["account.move"].sudo()._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("commercial_partner_id", "in", customers.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", limit),
+            ],
+            ["commercial_partner_id"],
+            ["amount_residual_signed:sum"],
+        )
+        rounding = company.currency_id.rounding
+        return {
+            partner.id: amount for partner, amount in groups
+            if float_compare(amount, 0.0, precision_rounding=rounding) > 0
+        }
 
     @api.model
     def _get_uninvoiced_confirmed_amounts(self, customers, company):
@@ -360,10 +490,10 @@ class SaleOrder(models.Model):
     def _refresh_credit_exposure(self):
         """Recompute the credit exposure now: it depends on other orders, invoices and payments of the
         customer, which don't trigger the stored compute."""
-        fields_to_refresh = [self._fields["credit_exposure"], self._fields["credit_limit_exceeded"]]
-        for field in fields_to_refresh:
-            self.env.add_to_compute(field, self)
-        self._recompute_recordset(["credit_exposure", "credit_limit_exceeded"])
+        names = ["credit_exposure", "credit_limit_exceeded", "credit_overdue"]
+        for name in names:
+            self.env.add_to_compute(self._fields[name], self)
+        self._recompute_recordset(names)
 
     @api.depends("partner_id", "payment_term_id", "company_id")
     def _compute_has_nonstandard_terms(self):
@@ -416,6 +546,11 @@ class SaleOrder(models.Model):
         reviewed.sudo().restart_validation()
         res = super().write(vals)
         reviewed._request_approval_after_change(vals.keys())
+        if "credit_hold" in vals:
+            if vals["credit_hold"]:
+                self._release_reservations_on_hold()
+            else:
+                self._reserve_after_hold()
         if {"is_rush", "commitment_date", "partner_id", "carrier_id"} & set(vals):
             self.order_line.move_ids._refresh_allocation_scores()
         return res
@@ -543,14 +678,67 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         # Missing approvals are a validation error, as base_tier_validation raises it when the state is
-        # written (a ValidationError is a UserError: callers catching either see it).
+        # written (a ValidationError is a UserError: callers catching either see it). When the customer
+        # confirms (portal signature or payment), the acceptance is kept and the order waits for review.
+        customer_confirmation = self.env.context.get("distribution_customer_confirmation")
+        waiting = self.browse()
         for order in self.filtered(lambda o: o.state in ("draft", "sent")):
             if error := order._get_approval_error_message():
-                raise ValidationError(error)
+                if not customer_confirmation:
+                    raise ValidationError(error)
+                order._hold_customer_confirmation()
+                waiting |= order
+        self -= waiting
+        if not self:
+            return True
         # Record where the order stood (e.g. approved) before confirmation moves it on.
         self.flush_recordset(["flow_state"])
         self = self.with_context(distribution_approvals_checked=self.ids)
         return super().action_confirm()
+
+    def _validate_order(self):
+        # The portal's signature (and Odoo's other customer-side confirmations) confirm through here.
+        return super(SaleOrder, self.with_context(distribution_customer_confirmation=True))._validate_order()
+
+    def _hold_customer_confirmation(self):
+        """The customer signed or paid an order that needs approvals: keep what they did, put the order
+        to approval (the reviewers are notified) and tell its salesperson. The customer sees only that the
+        order is being reviewed."""
+        self.ensure_one()
+        order = self.sudo()
+        first = not order.distribution_customer_accepted
+        if first:
+            order.distribution_customer_accepted = fields.Datetime.now()
+        if order.validation_status == "rejected":
+            order.restart_validation()
+        if not order.review_ids:
+            order.request_validation()
+        if first:
+            order.message_post(
+                body=_(
+                    "The customer accepted the quotation (signature or payment); it needs approvals before it "
+                    "is confirmed: %(rules)s. Confirm it once approved.",
+                    rules=", ".join(definition.name for definition, _approver in order._get_missing_approvals()),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            order._on_customer_confirmation_held()
+
+    @api.model
+    def _get_customer_acceptance_fields(self):
+        """What the customer's online acceptance writes: kept while the order is reviewed."""
+        return ["signature", "signed_by", "signed_on", "distribution_customer_accepted"]
+
+    @api.model
+    def _get_under_validation_exceptions(self):
+        return super()._get_under_validation_exceptions() + self._get_customer_acceptance_fields()
+
+    @api.model
+    def _get_after_validation_exceptions(self):
+        return super()._get_after_validation_exceptions() + self._get_customer_acceptance_fields()
+
+    def _on_customer_confirmation_held(self):
+        """Hook: the exceptions module queues an item for the salesperson."""
 
     def _action_cancel(self):
         self.flush_recordset(["flow_state"])
@@ -718,56 +906,119 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Credit hold
     # ------------------------------------------------------------------------------------------------
-    def _check_credit_on_delivery(self):
-        """Re-check the customer's credit when goods leave: an order whose customer went over the
-        limit since confirmation is put on credit hold (the exception queue picks it up)."""
-        orders = self.filtered(lambda order: order.state == "sale" and not order.credit_hold)
-        if not orders:
-            return
-        orders._refresh_credit_exposure()
-        for order in orders.filtered("credit_limit_exceeded"):
-            order.sudo().credit_hold = True
+    def _is_credit_blocked(self):
+        """Whether the credit rule stops this order now: over its customer's credit limit, or its customer
+        has an overdue balance (when the company uses that rule). Read after _refresh_credit_exposure."""
+        self.ensure_one()
+        return self.credit_limit_exceeded or self.credit_overdue
+
+    def _get_credit_block_reason(self):
+        """Why the credit rule stops the order, for credit controllers (figures included)."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        reasons = []
+        if self.credit_limit_exceeded:
+            reasons.append(_(
+                "%(customer)s would owe %(exposure)s, over its credit limit of %(limit)s",
+                customer=customer.display_name,
+                exposure=self.company_currency_id.format(self.credit_exposure),
+                limit=self.company_currency_id.format(customer.sudo().credit_limit),
+            ))
+        if self.credit_overdue:
+            overdue = self._get_overdue_customers(customer, self.company_id).get(customer.id, 0.0)
+            reasons.append(_(
+                "%(customer)s has %(amount)s of invoices overdue by more than %(days)s day(s)",
+                customer=customer.display_name,
+                amount=self.company_currency_id.format(overdue),
+                days=self.company_id.distribution_credit_overdue_days,
+            ))
+        return "; ".join(reasons)
+
+    def _check_credit_at_goods_issue(self):
+        """SAP-style credit re-check when goods are about to leave: a confirmed order whose customer went
+        over its limit, or fell overdue, since confirmation is put on credit hold before its delivery is
+        validated. An order whose credit a controller approved keeps that approval. Returns the orders held
+        (already or now)."""
+        orders = self.filtered(lambda order: order.state == "sale")
+        to_check = orders.filtered(lambda order: not order.credit_hold and not order._is_credit_approved())
+        if to_check:
+            to_check._refresh_credit_exposure()
+            to_check.filtered(lambda order: order._is_credit_blocked())._put_on_credit_hold(
+                _("found at goods issue")
+            )
+        return orders.filtered("credit_hold")
+
+    def _on_goods_issue_refused(self, pickings):
+        """Hook: deliveries of these held orders were refused at goods issue (the exceptions module tells
+        credit control). Here: on the order's chatter."""
+        for order in self:
             order.message_post(
-                body=Markup("%s") % _(
-                    "Credit hold: %(customer)s owes %(exposure)s with this order, over its credit limit. "
-                    "A credit controller must release the order.",
-                    customer=order.partner_id.commercial_partner_id.display_name,
-                    exposure=order.company_currency_id.format(order.credit_exposure),
+                body=_(
+                    "%(pickings)s was stopped at goods issue by the credit hold (validation tried by %(user)s).",
+                    pickings=", ".join(pickings.filtered(lambda p, o=order: p.sale_id == o).mapped("name")),
+                    user=self.env.user.name,
                 ),
-                message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
 
     def _is_credit_approved(self):
-        """Whether a credit controller approved this order's credit (its credit review validated)."""
+        """Whether a credit controller approved this order's credit (its credit review validated, or they
+        released its credit hold)."""
         self.ensure_one()
+        if self.distribution_credit_released_by_id:
+            return True
         definition = self.env.ref("distribution_order_flow.tier_definition_sale_credit", raise_if_not_found=False)
         return any(review.status == "approved" for review in self.review_ids if review.definition_id == definition)
 
     def _check_credit_on_confirm(self):
-        """An order confirmed over its customer's credit limit without a credit controller's approval
-        (the credit rule was switched off, or the order was confirmed by a path that skips approvals)
-        is held at once."""
-        for order in self.filtered(lambda o: o.credit_limit_exceeded and not o.credit_hold):
-            if order._is_credit_approved():
-                continue
+        """An order confirmed over its customer's credit limit, or with an overdue balance, without a
+        credit controller's approval (the credit rule was switched off, or the order was confirmed by a
+        path that skips approvals) is held at once."""
+        orders = self.filtered(lambda o: o._is_credit_blocked() and not o.credit_hold and not o._is_credit_approved())
+        orders._put_on_credit_hold(_("confirmed without a credit approval"))
+
+    def _put_on_credit_hold(self, why):
+        """Hold these orders for credit (the system's decision, or a controller's), with who and why on
+        the chatter."""
+        orders = self.filtered(lambda order: not order.credit_hold)
+        for order in orders:
+            reason = order._get_credit_block_reason()
             order.sudo().credit_hold = True
             order.message_post(
                 body=_(
-                    "Credit hold: confirmed over %(customer)s's credit limit without a credit approval. "
-                    "A credit controller must release the order.",
-                    customer=order.partner_id.commercial_partner_id.display_name,
+                    "Credit hold (%(why)s, by %(user)s)%(reason)s. Its deliveries cannot be validated until a "
+                    "credit controller releases the order.",
+                    why=why,
+                    user=self.env.user.name,
+                    reason=(": " + reason) if reason else "",
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        return orders
+
+    def action_credit_hold(self):
+        """A credit controller holds orders by hand (a customer in dispute, a cheque that bounced)."""
+        self._check_credit_controller(_("put %(orders)s on credit hold"))
+        orders = self.filtered(lambda order: order.state == "sale")
+        if orders != self:
+            raise UserError(_(
+                "Only confirmed orders can be put on credit hold: %(orders)s is not confirmed (its confirmation "
+                "checks credit already).",
+                orders=", ".join((self - orders).mapped("name")),
+            ))
+        orders._put_on_credit_hold(_("put by a credit controller"))
+        return True
+
+    def _check_credit_controller(self, what):
+        if not (self.env.su or self.env.user.has_group("distribution_order_flow.group_credit_controller")):
+            raise AccessError(
+                _("Only a credit controller can %(what)s.", what=what % {"orders": ", ".join(self.mapped("name"))})
+            )
 
     def action_release_credit_hold(self):
-        if not self.env.user.has_group("distribution_order_flow.group_credit_controller"):
-            raise AccessError(
-                _("Only a credit controller can release the credit hold of %(orders)s.", orders=", ".join(self.mapped("name")))
-            )
+        self._check_credit_controller(_("release the credit hold of %(orders)s"))
         held = self.filtered("credit_hold")
-        held.sudo().credit_hold = False
+        held.sudo().write({"credit_hold": False, "distribution_credit_released_by_id": self.env.user.id})
         for order in held:
             order.message_post(
                 body=_("Credit hold released by %(user)s.", user=self.env.user.name),
@@ -775,6 +1026,38 @@ class SaleOrder(models.Model):
             )
         held._invoice_after_hold()
         return True
+
+    # A held order's goods stay where they are: with the company's setting, its reservations go to the
+    # orders behind it, and come back (if the stock is still there) when it is released.
+    def _get_credit_held_moves(self):
+        return self.sudo().picking_ids.move_ids.filtered(
+            lambda move: move.state not in ("done", "cancel", "draft") and not move.picked
+        )
+
+    def _release_reservations_on_hold(self):
+        for company, orders in self.grouped("company_id").items():
+            if not company.distribution_credit_hold_unreserve:
+                continue
+            moves = orders._get_credit_held_moves().filtered(
+                lambda move: move.state in ("assigned", "partially_available")
+            )
+            if moves:
+                moves._do_unreserve()
+                for order in orders:
+                    order.message_post(
+                        body=_("Credit hold: the reservations of %(order)s were released for other orders.",
+                               order=order.name),
+                        subtype_xmlid="mail.mt_note",
+                    )
+
+    def _reserve_after_hold(self):
+        for company, orders in self.grouped("company_id").items():
+            if not company.distribution_credit_hold_unreserve:
+                continue
+            moves = orders._get_credit_held_moves().filtered(
+                lambda move: move.state in ("confirmed", "partially_available")
+            )
+            moves._action_assign()
 
     def _invoice_after_hold(self):
         """Orders just released from a hold invoice what was delivered while they were held (invoice

@@ -109,6 +109,8 @@ class SaleOrderLine(models.Model):
         res = super().write(vals)
         if changed:
             changed.order_id._restart_approval_after_change(["order_line"])
+        if repriced:
+            repriced.order_id._mark_repriced(repriced, before)
         for line in repriced:
             line.order_id.message_post(
                 body=_(

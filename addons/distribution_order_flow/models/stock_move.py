@@ -69,6 +69,22 @@ class StockMove(models.Model):
         moves.picking_id._update_allocation_priority()
         return moves
 
+    def _action_assign(self, force_qty=False):
+        # Moves of an order on credit hold reserve nothing where the company releases held reservations:
+        # whichever path asks (confirmation, the scheduler, Check Availability), the stock goes to others.
+        held = self._filter_credit_held()
+        if held:
+            return (self - held)._action_assign(force_qty=force_qty)
+        return super()._action_assign(force_qty=force_qty)
+
+    def _filter_credit_held(self):
+        if not self.company_id.filtered("distribution_credit_hold_unreserve"):
+            return self.browse()
+        return self.filtered(
+            lambda move: move.company_id.distribution_credit_hold_unreserve
+            and move.sudo().sale_line_id.order_id.credit_hold
+        )
+
     def _action_confirm(self, merge=True, merge_into=False, create_proc=True):
         moves = super()._action_confirm(merge=merge, merge_into=merge_into, create_proc=create_proc)
         customer_moves = moves.filtered("sale_line_id")

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
@@ -73,14 +74,60 @@ class StockPicking(models.Model):
             self.move_ids._refresh_allocation_scores()
         return res
 
+    def _get_credit_held_deliveries(self):
+        """The deliveries to customers among these whose order is on credit hold."""
+        return self.sudo().filtered(
+            lambda p: p.state not in ("done", "cancel") and p.sale_id.credit_hold and p._is_customer_delivery()
+        )
+
+    def button_validate(self):
+        # Credit is re-checked at goods issue, before anything moves: a customer that went over its limit
+        # (or fell overdue) since confirmation gets no goods. The hold is recorded (chatter, exception for
+        # credit control) and the warehouse user is told, instead of an error that would undo the hold.
+        # The check is the system's work: the warehouse user may have no right on the order.
+        deliveries = self.sudo().filtered(
+            lambda p: p.state not in ("done", "cancel") and p.sale_id and p._is_customer_delivery()
+        )
+        if deliveries:
+            deliveries.sale_id._check_credit_at_goods_issue()
+            held = self._get_credit_held_deliveries()
+            if held:
+                held.sale_id._on_goods_issue_refused(held)
+                return held._credit_hold_notification()
+        return super().button_validate()
+
+    def _credit_hold_message(self):
+        return self.env._(
+            "%(pickings)s cannot be validated: order %(orders)s is on credit hold. Credit control has been told; "
+            "leave the goods where they are until the order is released.",
+            pickings=", ".join(self.mapped("name")),
+            orders=", ".join(self.sale_id.mapped("name")),
+        )
+
+    def _credit_hold_notification(self):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Credit hold"),
+                "message": self._credit_hold_message(),
+                "type": "danger",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def _action_done(self):
+        # Whatever the path (button, backorder wizard, server code), a held order's goods do not leave.
+        held = self._get_credit_held_deliveries()
+        if held:
+            raise UserError(held._credit_hold_message())
         res = super()._action_done()
-        # Whichever client validated the transfer (web, barcode app, RPC), re-check the customer's
-        # credit now that goods left, then invoice what left (or credit what came back). This follow-up
-        # on the orders is the system's work: the warehouse user who validates may have no sales rights,
-        # or only on their own orders, and must still be able to ship any order of their company.
+        # Whichever client validated the transfer (web, barcode app, RPC), invoice what left (or credit
+        # what came back). This follow-up on the orders is the system's work: the warehouse user who
+        # validates may have no sales rights, or only on their own orders, and must still be able to ship
+        # any order of their company.
         pickings = self.sudo()
-        pickings.filtered(lambda picking: picking.picking_type_code == "outgoing").sale_id._check_credit_on_delivery()
         pickings._invoice_on_delivery()
         for picking in pickings.filtered(lambda p: p.state == "done" and p.sale_id and p._is_customer_delivery()):
             picking.sale_id._notify_shipment(picking)

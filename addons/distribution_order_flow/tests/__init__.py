@@ -15,3 +15,7 @@ from . import test_substitution
 from . import test_reallocation
 from . import test_atp
 from . import test_tour_atp
+from . import test_governance
+from . import test_credit_control
+from . import test_portal_acceptance
+from . import test_tour_credit_hold

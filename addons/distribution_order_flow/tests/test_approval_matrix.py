@@ -45,8 +45,8 @@ class TestApprovalMatrix(OrderFlowCase):
         above = self._order([(self.service, 1000.01, None, 0.0)])
         above.order_line.tax_ids = False
         self.assertTrue(above.credit_limit_exceeded)
-        self.assertEqual(self._rules(above), {"Credit limit exceeded"})
-        with self.assertRaisesRegex(UserError, r"Credit limit exceeded: to be approved by Credit Control / Credit Controller"):
+        self.assertEqual(self._rules(above), {"Credit limit exceeded or balance overdue"})
+        with self.assertRaisesRegex(UserError, r"Credit limit exceeded or balance overdue: to be approved by Credit Control / Credit Controller"):
             above.action_confirm()
 
     def test_no_credit_check_when_company_disables_limits(self):
@@ -71,7 +71,7 @@ class TestApprovalMatrix(OrderFlowCase):
     def test_two_rules_approved_in_sequence(self):
         self.customer.credit_limit = 100.0
         order = self._order([(self.cable, 2, 100.0, 20.0)])
-        self.assertEqual(self._rules(order), {"Discount above 10%", "Credit limit exceeded"})
+        self.assertEqual(self._rules(order), {"Discount above 10%", "Credit limit exceeded or balance overdue"})
         with self.assertRaisesRegex(UserError, r"(?s)Discount above 10%.*Credit limit exceeded.*Request the validation first"):
             order.action_confirm()
         order.with_user(self.salesperson).request_validation()

@@ -77,16 +77,20 @@ class TestCreditExposure(OrderFlowCase):
         self._approve(other, self.credit_controller)
         other.action_confirm()
         self._invoice(other)
-        self._deliver(order)
+        # Credit is re-checked at goods issue: the goods do not leave.
+        picking = self._deliver(order)
+        self.assertEqual(picking.state, "assigned", "the delivery was not validated")
         self.assertTrue(order.credit_hold)
         self.assertEqual(order.flow_state, "on_hold")
-        self.assertIn("Credit hold", order.message_ids[:3].mapped("body")[0] + " ".join(order.message_ids.mapped("body")))
+        self.assertIn("found at goods issue", " ".join(order.message_ids.mapped("body")))
         self.assertEqual(self.customer.distribution_credit_hold_count, 1)
         self.assertEqual(self.customer_contact.distribution_credit_hold_count, 1, "shown on the contacts too")
         with self.assertRaisesRegex(AccessError, r"Only a credit controller can release the credit hold"):
             order.with_user(self.salesperson).action_release_credit_hold()
         order.with_user(self.credit_controller).action_release_credit_hold()
         self.assertFalse(order.credit_hold)
+        # The controller released it knowing the exposure: their decision stands at goods issue.
+        self._deliver(order)
         self.assertEqual(order.flow_state, "shipped")
         self.assertEqual(self._events(order)[-2:], ["on_hold", "shipped"])
 

@@ -123,9 +123,27 @@ class TestGovernance(OrderFlowCase):
         self.assertRecordValues(line, [{"price_unit": 100.0, "discount": 0.0}])
         self.assertNotEqual(line.name, "changed", "nothing half-written")
         line.with_user(self.salesperson).write({"price_unit": 100.0, "product_uom_qty": 3})  # same price: fine
+        self.assertFalse(order.distribution_reprice_pending)
         line.with_user(self.sales_manager).write({"discount": 5.0})
         self.assertEqual(line.discount, 5.0)
-        self.assertIn("repriced on the confirmed order", order.message_ids[0].body)
+        self.assertIn("repriced on the confirmed order", " ".join(order.message_ids[:3].mapped("body")))
+        # The manager's new price waits for another manager: nothing is invoiced meanwhile.
+        self.assertRecordValues(order, [{"distribution_reprice_pending": True,
+                                         "distribution_repriced_by_id": self.sales_manager.id,
+                                         "flow_state": "on_hold"}])
+        with self.assertRaisesRegex(UserError, "cannot be invoiced: its prices were changed after confirmation"):
+            order.with_user(self.accountant)._create_invoices()
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            order.with_user(self.sales_manager).write({"distribution_reprice_pending": False})
+        with self.assertRaisesRegex(AccessError, "Only a sales manager can approve the new prices"):
+            order.with_user(self.salesperson).action_approve_repricing()
+        with self.assertRaisesRegex(UserError, "cannot approve the new prices .* they changed them"):
+            order.with_user(self.sales_manager).action_approve_repricing()
+        self.assertTrue(order.distribution_reprice_pending)
+        order.with_user(self.sales_manager_2).action_approve_repricing()
+        self.assertFalse(order.distribution_reprice_pending)
+        self.assertNotEqual(order.flow_state, "on_hold")
+        self.assertIn(f"New prices approved by {self.sales_manager_2.name}", order.message_ids[0].body)
 
     def test_reviews_cannot_be_forged_through_rpc(self):
         order = self._order([(self.cable, 1, 100.0, 40.0)])

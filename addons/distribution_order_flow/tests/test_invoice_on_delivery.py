@@ -98,15 +98,30 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         self._validate_as_picker(order)  # ship
         self.assertEqual(len(order.invoice_ids), 1)
 
-    def test_held_order_is_not_invoiced(self):
+    def test_held_order_ships_nothing_and_invoices_nothing(self):
         order = self._confirmed()
-        order.sudo().credit_hold = True  # put by the system (delivery or confirmation re-check)
-        self._validate_as_picker(order)
+        order.sudo().credit_hold = True  # put by the system (goods issue or confirmation re-check)
+        picking = self._validate_as_picker(order)
+        self.assertEqual(picking.state, "assigned", "a held order's goods do not leave")
         self.assertFalse(order.invoice_ids)
-        self.assertIn("was not invoiced on delivery: the order is on hold (credit hold)", " ".join(order.message_ids.mapped("body")))
         order.with_user(self.credit_controller).action_release_credit_hold()
-        self.assertEqual(len(order.invoice_ids), 1, "released: what was delivered is invoiced at once")
+        self._validate_as_picker(order)
+        self.assertEqual(len(order.invoice_ids), 1, "released: the delivery leaves and is invoiced")
         self.assertRecordValues(order.invoice_ids, [{"state": "posted", "distribution_auto_invoiced": True}])
+
+    def test_delivered_while_repricing_waits_is_invoiced_once_approved(self):
+        order = self._confirmed()
+        line = order.order_line.filtered(lambda l: l.product_id == self.cable)
+        line.with_user(self.sales_manager).write({"price_unit": line.price_unit * 0.8})
+        self.assertTrue(order.distribution_reprice_pending)
+        self._validate_as_picker(order)
+        self.assertFalse(order.invoice_ids, "nothing is invoiced at a price nobody approved")
+        self.assertIn("was not invoiced on delivery: the order is on hold (new prices to approve)",
+                      " ".join(order.message_ids.mapped("body")))
+        order.with_user(self.sales_manager_2).action_approve_repricing()
+        self.assertEqual(len(order.invoice_ids), 1, "approved: what was delivered is invoiced at once")
+        self.assertEqual(order.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == self.cable).price_unit,
+                         line.price_unit)
 
     def test_manual_invoice_after_automatic_is_no_duplicate(self):
         order = self._confirmed()

@@ -1,0 +1,121 @@
+import base64
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+# A 1x1 PNG: the signature the portal's widget sends.
+SIGNATURE = base64.b64encode(
+    base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+    )
+).decode()
+
+
+@tagged("post_install", "-at_install")
+class TestPortalAcceptance(HttpCase):
+    """A customer who signs or pays online a quotation that needs approvals: what they did is kept, the
+    order goes to approval with an item for its salesperson, and they only read that it is reviewed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.account_use_credit_limit = True
+        cls.rep = new_test_user(cls.env, login="dist_portal_rep", groups="sales_team.group_sale_salesman")
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Portal Hardware Store", "is_company": True, "email": "buyer@hardware.example"}
+        )
+        cls.portal_user = new_test_user(
+            cls.env, login="dist_portal_buyer", groups="base.group_portal", partner_id=cls.customer.id
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Portal Cable", "type": "service", "list_price": 100.0, "standard_price": 40.0}
+        )
+
+    def _quotation(self, discount=0.0, **vals):
+        return self.env["sale.order"].create(
+            dict(
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.rep.id,
+                    "require_signature": True,
+                    "require_payment": False,
+                    "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 2,
+                                                   "discount": discount, "tax_ids": False})],
+                },
+                **vals,
+            )
+        )
+
+    def _sign(self, order):
+        self.authenticate("dist_portal_buyer", "dist_portal_buyer")
+        return self.make_jsonrpc_request(
+            f"/my/orders/{order.id}/accept",
+            {"access_token": order._portal_ensure_token(), "name": "Pat Buyer", "signature": SIGNATURE},
+        )
+
+    def test_signature_of_an_order_needing_approval(self):
+        order = self._quotation(discount=25.0)
+        result = self._sign(order)
+        self.assertNotIn("error", result)
+        self.assertRecordValues(order, [{"state": "draft", "flow_state": "to_approve", "signed_by": "Pat Buyer"}])
+        self.assertTrue(order.distribution_customer_accepted)
+        self.assertTrue(order.signature, "the signature is kept")
+        self.assertEqual(order.review_ids.mapped("status"), ["pending"], "the reviewers are asked")
+        self.assertIn("The customer accepted the quotation", " ".join(order.message_ids.mapped("body")))
+        # What the customer reads: a neutral message, no rule, group or figure.
+        page = self.url_open(order.get_portal_url()).text
+        self.assertIn("Your order is being reviewed", page)
+        for internal in ("Discount above", "Sales / Administrator", "Credit", "approv"):
+            self.assertNotIn(internal, page)
+
+    def test_signature_while_the_rep_already_asked_for_approval(self):
+        order = self._quotation(discount=25.0)
+        order.with_user(self.rep).request_validation()
+        result = self._sign(order)
+        self.assertNotIn("error", result, "the review lock lets the customer's signature through")
+        self.assertRecordValues(order, [{"state": "draft", "flow_state": "to_approve", "signed_by": "Pat Buyer"}])
+        self.assertEqual(len(order.review_ids), 1, "the same review, not a second one")
+
+    def test_signature_over_the_credit_limit(self):
+        self.customer.credit_limit = 50.0
+        order = self._quotation()
+        self._sign(order)
+        self.assertRecordValues(order, [{"state": "draft", "flow_state": "to_approve", "credit_limit_exceeded": True}])
+        page = self.url_open(order.get_portal_url()).text
+        self.assertIn("Your order is being reviewed", page)
+        self.assertNotIn("credit", page.lower().replace("credit card", ""))
+
+    def test_signature_within_the_rules_confirms(self):
+        order = self._quotation()
+        self._sign(order)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.distribution_customer_accepted)
+        self.assertNotIn("Your order is being reviewed", self.url_open(order.get_portal_url()).text)
+
+    def test_payment_of_an_order_needing_approval(self):
+        order = self._quotation(discount=25.0, require_signature=False, require_payment=True)
+        method = self.env.ref("payment.payment_method_unknown")
+        provider = self.env["payment.provider"].create(
+            {"name": "Dummy (distribution)", "code": "none", "state": "test", "is_published": True,
+             "payment_method_ids": [Command.set(method.ids)]}
+        )
+        method.active = True
+        transaction = self.env["payment.transaction"].sudo().create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": self.customer.id,
+                "reference": "DIST-PORTAL-PAY-1",
+                "operation": "online_redirect",
+                "sale_order_ids": [Command.set(order.ids)],
+                "state": "done",
+            }
+        )
+        confirmed = transaction._check_amount_and_confirm_order()
+        self.assertFalse(confirmed, "nothing downstream treats it as a sale")
+        self.assertRecordValues(order, [{"state": "draft", "flow_state": "to_approve"}])
+        self.assertTrue(order.distribution_customer_accepted, "a paid order is never a silent quotation")
+        self.assertEqual(order.amount_paid, order.amount_total, "the payment is kept")
