@@ -64,6 +64,7 @@ class DistributionException(models.Model):
     blocking = fields.Boolean(
         related="type_id.blocking",
         store=True,
+        precompute=True,
         help="While open, the exception holds its sales order (no progress, no invoicing on delivery).",
     )
     severity = fields.Selection(related="type_id.severity", store=True)
@@ -89,7 +90,7 @@ class DistributionException(models.Model):
         tracking=True,
         copy=False,
     )
-    is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True)
+    is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True, precompute=True)
     user_id = fields.Many2one(
         "res.users",
         string="Owner",

@@ -25,10 +25,11 @@ class SaleOrder(models.Model):
         string="Held by an Exception",
         compute="_compute_distribution_exception_flags",
         store=True,
+        precompute=True,
         help="An open exception of a blocking type holds the order.",
     )
     distribution_has_open_exception = fields.Boolean(
-        compute="_compute_distribution_exception_flags", store=True
+        compute="_compute_distribution_exception_flags", store=True, precompute=True
     )
 
     @api.depends("exception_ids.is_open", "exception_ids.blocking")

@@ -14,6 +14,7 @@ class StockPicking(models.Model):
     distribution_has_open_exception = fields.Boolean(
         compute="_compute_distribution_has_open_exception",
         store=True,
+        precompute=True,
         help="Kept by the exceptions: validation only looks for exceptions to clear when one is open.",
     )
 

@@ -16,7 +16,7 @@ class DistributionCustomerNotification(models.Model):
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True, readonly=True)
     picking_id = fields.Many2one("stock.picking", ondelete="cascade", readonly=True)
     template_id = fields.Many2one("mail.template", required=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True, precompute=True)
     state = fields.Selection(
         [("pending", "Pending"), ("sent", "Sent")], default="pending", required=True, index=True, readonly=True
     )

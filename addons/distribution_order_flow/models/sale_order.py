@@ -24,7 +24,6 @@ class SaleOrder(models.Model):
         compute="_compute_flow_state",
         store=True,
         index=True,
-        tracking=True,
         copy=False,
         group_expand=True,
         help="Where the order stands from quotation to cash, derived from its state, approvals, "
@@ -631,9 +630,12 @@ class SaleOrder(models.Model):
     def _get_missing_approvals(self):
         """Rules the order matches that have no approved review: [(definition, who approves)]."""
         self.ensure_one()
+        applicable = self._get_applicable_tier_definitions()
+        if not applicable:
+            return []  # the usual case: no rule applies, no review to read
         approved = self.review_ids.filtered(lambda review: review.status == "approved").definition_id
         missing = []
-        for definition in self._get_applicable_tier_definitions() - approved:
+        for definition in applicable - approved:
             review = self.review_ids.filtered(lambda r, d=definition: r.definition_id == d)[:1]
             if review:
                 approver = review.todo_by or ", ".join(review.reviewer_ids.mapped("name"))
@@ -680,7 +682,9 @@ class SaleOrder(models.Model):
         # Missing approvals are a validation error, as base_tier_validation raises it when the state is
         # written (a ValidationError is a UserError: callers catching either see it). When the customer
         # confirms (portal signature or payment), the acceptance is kept and the order waits for review.
-        customer_confirmation = self.env.context.get("distribution_customer_confirmation")
+        # Honoured only on the customer-side paths, which run elevated (the portal's order_sudo, a payment's
+        # post-processing): a user's RPC call carrying the key still gets the refusal.
+        customer_confirmation = self.env.su and self.env.context.get("distribution_customer_confirmation")
         waiting = self.browse()
         for order in self.filtered(lambda o: o.state in ("draft", "sent")):
             if error := order._get_approval_error_message():
@@ -838,9 +842,11 @@ class SaleOrder(models.Model):
     def _notify_customer(self, template_xmlid, record=None):
         """Queue a customer notification (rendered from an editable template, posted on the order's
         chatter by a cron within minutes). Nothing for customers who opted out."""
-        template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template:
+        # The template's id from the cached xmlid lookup: no query per confirmation or delivery.
+        template_id = self.env["ir.model.data"]._xmlid_to_res_id(template_xmlid, raise_if_not_found=False)
+        if not template_id:
             return self.env["distribution.customer.notification"]
+        template = self.env["mail.template"].browse(template_id)
         return self.env["distribution.customer.notification"].sudo().create(
             [
                 {"order_id": order.id, "template_id": template.id, "picking_id": record.id if record else False}
@@ -940,7 +946,11 @@ class SaleOrder(models.Model):
         validated. An order whose credit a controller approved keeps that approval. Returns the orders held
         (already or now)."""
         orders = self.filtered(lambda order: order.state == "sale")
-        to_check = orders.filtered(lambda order: not order.credit_hold and not order._is_credit_approved())
+        to_check = orders.filtered(
+            lambda order: not order.credit_hold
+            and (order.company_id.account_use_credit_limit or order.company_id.distribution_credit_overdue_check)
+            and not order._is_credit_approved()
+        )
         if to_check:
             to_check._refresh_credit_exposure()
             to_check.filtered(lambda order: order._is_credit_blocked())._put_on_credit_hold(

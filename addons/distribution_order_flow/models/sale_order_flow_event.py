@@ -27,7 +27,7 @@ class SaleOrderFlowEvent(models.Model):
     _rec_name = "state_to"
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True, readonly=True)
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True, precompute=True)
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     state_from = fields.Selection(FLOW_STATES, string="From", readonly=True, help="Empty when the order was created.")
     state_to = fields.Selection(FLOW_STATES, string="To", required=True, readonly=True, index=True)

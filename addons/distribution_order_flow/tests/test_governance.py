@@ -180,3 +180,10 @@ class TestGovernance(OrderFlowCase):
         self.assertEqual(review.status, "approved", "the reviewer's action still works")
         order.with_user(self.salesperson).action_cancel()
         self.assertFalse(order.review_ids, "cancelling removes the reviews, as base_tier_validation does")
+
+    def test_customer_confirmation_key_is_no_way_around_approvals(self):
+        order = self._order([(self.cable, 1, 100.0, 40.0)])
+        with self.assertRaisesRegex(UserError, "Discount above 10%"):
+            order.with_user(self.salesperson).with_context(distribution_customer_confirmation=True).action_confirm()
+        self.assertRecordValues(order, [{"state": "draft", "distribution_customer_accepted": False}])
+        self.assertFalse(order.review_ids, "nothing half-written")

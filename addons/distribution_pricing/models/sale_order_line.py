@@ -15,11 +15,13 @@ class SaleOrderLine(models.Model):
         string="Price Overridden",
         compute="_compute_price_governance",
         store=True,
+        precompute=True,
         help="The unit price was set by hand below the contract or pricelist price.",
     )
     is_below_margin_floor = fields.Boolean(
         compute="_compute_price_governance",
         store=True,
+        precompute=True,
         help="The line's margin (after discount) is below its product category's margin floor.",
     )
     price_override_reason = fields.Char(
@@ -33,6 +35,7 @@ class SaleOrderLine(models.Model):
         digits="Product Price",
         compute="_compute_distribution_pricelist_price",
         store=True,
+        precompute=True,
         copy=False,
         help="The unit price Odoo's pricelist engine gives this line (the order's pricelist, contracts "
         "included, for this quantity, unit, date, currency and fiscal position): a lower unit price is an "
