@@ -393,19 +393,22 @@ class SaleOrder(models.Model):
     @api.depends("partner_id", "company_id", "state", "amount_total", "currency_rate")
     def _compute_credit_exposure(self):
         for company, orders in self.grouped("company_id").items():
+            check_limits = company.account_use_credit_limit
+            if not check_limits and not company.distribution_credit_overdue_check:
+                # Credit is tracked where the company uses credit limits (Accounting settings) or the
+                # overdue rule: elsewhere nobody reads it, and reading the customer's receivable and open
+                # orders for every quotation would cost every rep's typing.
+                orders.update({"credit_exposure": 0.0, "credit_limit_exceeded": False, "credit_overdue": False})
+                continue
             # The receivable balance and credit limit are accounting data a salesperson can't read.
             orders = orders.with_company(company).sudo()
             customers = orders.partner_id.commercial_partner_id
-            # Not stored, and not invalidated by payments or by other orders: read them fresh.
-            customers.invalidate_recordset(["credit"])
-            check_limits = company.account_use_credit_limit
             if not check_limits:
-                # Credit is tracked where the company uses credit limits (Accounting settings): elsewhere
-                # nobody reads the exposure, and reading the customer's receivable and open orders for
-                # every quotation would cost every rep's typing.
                 orders.update({"credit_exposure": 0.0, "credit_limit_exceeded": False})
                 orders._compute_credit_overdue(customers, company)
                 continue
+            # Not stored, and not invalidated by payments or by other orders: read them fresh.
+            customers.invalidate_recordset(["credit"])
             open_amounts = orders._get_uninvoiced_confirmed_amounts(customers, company)
             orders._compute_credit_overdue(customers, company)
             for order in orders:
@@ -630,6 +633,12 @@ class SaleOrder(models.Model):
     def _get_missing_approvals(self):
         """Rules the order matches that have no approved review: [(definition, who approves)]."""
         self.ensure_one()
+        # base_tier_validation's need_validation evaluates the same rules (and the confirmation's write
+        # check reads it again): without reviews, it says whether any rule applies. Not cached across
+        # changes (it has no dependencies), so it is asked afresh.
+        self.invalidate_recordset(["need_validation"])
+        if not self.review_ids and not self.need_validation:
+            return []
         applicable = self._get_applicable_tier_definitions()
         if not applicable:
             return []  # the usual case: no rule applies, no review to read
@@ -650,7 +659,7 @@ class SaleOrder(models.Model):
         # Every confirmation path (form button, RPC, portal signature, payment, automation) goes
         # through action_confirm and this check: an order breaking a rule needs its approvals.
         error = super()._confirmation_error_message()
-        if error or set(self.ids) <= set(self.env.context.get("distribution_approvals_checked") or ()):
+        if error or set(self.ids) <= self.env.cr.cache.get("distribution_approvals_checked", set()):
             return error  # action_confirm checked these very orders a moment ago
         return self._get_approval_error_message()
 
@@ -697,8 +706,15 @@ class SaleOrder(models.Model):
             return True
         # Record where the order stood (e.g. approved) before confirmation moves it on.
         self.flush_recordset(["flow_state"])
-        self = self.with_context(distribution_approvals_checked=self.ids)
-        return super().action_confirm()
+        # The orders just checked, kept on the cursor (server side, per transaction) rather than in the
+        # context: a context key would be a client's to send, and an order-specific context is a new
+        # environment for every confirmation (slower ORM lookups for the rest of the transaction).
+        checked = self.env.cr.cache.setdefault("distribution_approvals_checked", set())
+        checked.update(self.ids)
+        try:
+            return super().action_confirm()
+        finally:
+            checked.difference_update(self.ids)
 
     def _validate_order(self):
         # The portal's signature (and Odoo's other customer-side confirmations) confirm through here.

@@ -62,8 +62,14 @@ class StockMove(models.Model):
         # system, so that a warehouse user without sales rights on the order can still confirm, split and
         # re-route its moves.
         moves = self.sudo().filtered(lambda move: move.state not in ("done", "cancel") and move.sale_line_id)
+        scores = {}  # the moves of one order share their inputs: scored once
         for move in moves:
-            score = move._get_allocation_score(now)
+            order = move.sale_line_id.order_id
+            key = (order.id, order.commitment_date or move.date_deadline or move.date, move.date,
+                   (move.picking_id.carrier_id or order.carrier_id).id)
+            if key not in scores:
+                scores[key] = move._get_allocation_score(now)
+            score = scores[key]
             if move.allocation_score != score:
                 move.allocation_score = score
         moves.picking_id._update_allocation_priority()

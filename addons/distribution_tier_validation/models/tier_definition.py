@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import models
+from odoo import models, tools
 from odoo.fields import Domain
 
 
@@ -14,10 +14,17 @@ class TierDefinition(models.Model):
         self.ensure_one()
         if not self.definition_domain:
             return []
+        return list(self._get_missing_domain_fields_cached(self.definition_domain, model._name))
+
+    @tools.ormcache("domain_text", "model_name")
+    def _get_missing_domain_fields_cached(self, domain_text, model_name):
+        """Per registry (the fields a model has change only with a new or reloaded registry, which starts
+        with empty caches): a rule's domain is parsed once, not at every evaluation."""
+        model = self.env[model_name]
         try:
-            domain = Domain(literal_eval(self.definition_domain))
+            domain = Domain(literal_eval(domain_text))
         except (ValueError, SyntaxError, TypeError):
-            return [self.definition_domain]
+            return (domain_text,)
         missing = []
         for condition in domain.iter_conditions():
             if not isinstance(condition.field_expr, str):
@@ -31,4 +38,4 @@ class TierDefinition(models.Model):
                 if not field.relational:
                     break
                 current = self.env[field.comodel_name]
-        return missing
+        return tuple(missing)

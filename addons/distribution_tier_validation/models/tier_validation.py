@@ -1,6 +1,6 @@
 import logging
 
-from odoo import models
+from odoo import api, models, tools
 
 from .tier_review import as_review_action
 
@@ -26,6 +26,21 @@ class TierValidation(models.AbstractModel):
             )
             return self.browse()
         return super().evaluate_tier(tier)
+
+    @api.model
+    def _get_exception_fields(self, extra_domain=None):
+        # base_tier_validation asks this (a search and a groups query) on every write of every governed
+        # record, to see whether any exception is configured at all: without an extra domain the answer
+        # depends only on the model, the companies and the user's groups, so it is cached (cleared when an
+        # exception changes, and by Odoo when a user's groups change).
+        if extra_domain is not None:
+            return super()._get_exception_fields(extra_domain=extra_domain)
+        return list(self._get_exception_fields_cached(self._name, tuple(self._get_company().ids)))
+
+    @api.model
+    @tools.ormcache("model_name", "company_ids", "self.env.uid")
+    def _get_exception_fields_cached(self, model_name, company_ids):
+        return tuple(super()._get_exception_fields())
 
     # The validation actions: the only ways reviews are created, decided and removed (tier.review).
     def request_validation(self):
