@@ -699,7 +699,14 @@ class DistributionException(models.Model):
     @api.model
     def _cron_send_digest(self):
         """Daily review: one mail per owner listing their open items, overdue first; nothing to an
-        owner with none open."""
+        owner with none open. Once a day: a second run the same day (run by hand, or the cron retried
+        after a failure that came after the mails were queued) sends nothing again."""
+        params = self.env["ir.config_parameter"].sudo()
+        today = fields.Date.to_string(fields.Date.context_today(self))
+        if params.get_param("distribution_exceptions.digest_last_date") == today:
+            _logger.info("Exception digest already sent today (%s): nothing sent.", today)
+            return self.env["mail.mail"]
+        params.set_param("distribution_exceptions.digest_last_date", today)
         self._cron_refresh_aging()
         groups = self.sudo()._read_group(
             [("state", "in", OPEN_STATES), ("user_id", "!=", False)], ["user_id"], ["id:array_agg"]

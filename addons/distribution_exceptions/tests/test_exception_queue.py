@@ -185,3 +185,4 @@ class TestExceptionQueue(ExceptionCase):
         self.salesperson.email = "rep@example.com"
         mails = self.Exception._cron_send_digest()
         self.assertEqual(mails.recipient_ids, self.salesperson.partner_id, "the manager has nothing open: no mail")
+        self.assertFalse(self.Exception._cron_send_digest(), "run again the same day: nothing sent twice")

@@ -40,7 +40,7 @@ class DistributionReallocation(models.AbstractModel):
             )
 
     @api.model
-    def _get_candidate_domain(self, products, locations=None):
+    def _get_candidate_domain(self, products, locations=None, companies=None):
         domain = [
             ("product_id", "in", products.ids),
             ("state", "in", OPEN_STATES),
@@ -49,15 +49,18 @@ class DistributionReallocation(models.AbstractModel):
         ]
         if locations:
             domain.append(("location_id", "child_of", locations.ids))
+        if companies is not None:
+            domain.append(("company_id", "in", companies.ids))
         return domain
 
     @api.model
-    def _reallocate(self, products, warehouses=None):
-        """Re-allocate ``products`` (in ``warehouses``, default: all). Returns {move: (before, after)} of
-        the moves whose reservation changed."""
+    def _reallocate(self, products, warehouses=None, companies=None):
+        """Re-allocate ``products`` (in ``warehouses``, default: all) of ``companies`` (default: every
+        company, for the scheduler; a person's action passes the companies they work in). Returns
+        {move: (before, after)} of the moves whose reservation changed."""
         Move = self.env["stock.move"].sudo()
         locations = warehouses.view_location_id if warehouses else None
-        moves = Move.search(self._get_candidate_domain(products, locations), order="id")
+        moves = Move.search(self._get_candidate_domain(products, locations, companies), order="id")
         if not moves:
             return {}
         self._lock(moves)
@@ -88,10 +91,10 @@ class DistributionReallocation(models.AbstractModel):
             """
             SELECT quant.id FROM stock_quant quant
               JOIN stock_location location ON location.id = quant.location_id
-             WHERE quant.product_id IN %s AND location.usage = 'internal'
+             WHERE quant.product_id IN %s AND location.usage = 'internal' AND quant.company_id IN %s
              ORDER BY quant.id FOR UPDATE OF quant
             """,
-            [tuple(moves.product_id.ids)],
+            [tuple(moves.product_id.ids), tuple(moves.company_id.ids)],
         )
 
     @api.model
@@ -255,7 +258,9 @@ class ProductProduct(models.Model):
     def action_reallocate(self):
         """Re-allocate the selected products' short stock in every warehouse (button and list action)."""
         self.env["distribution.reallocation"]._check_reallocation_rights()
-        changes = self.env["distribution.reallocation"]._reallocate(self)
+        # The moves are read as the system (the warehouse user may not read every order), so the
+        # companies are the user's own: another company's deliveries are never re-reserved from here.
+        changes = self.env["distribution.reallocation"]._reallocate(self, companies=self.env.companies)
         return self._reallocation_notification(changes)
 
     def _reallocation_notification(self, changes):
@@ -282,5 +287,5 @@ class StockWarehouse(models.Model):
             [("state", "in", ("confirmed", "partially_available")), ("location_dest_id.usage", "=", "customer"),
              ("location_id", "child_of", self.view_location_id.ids)]
         )
-        changes = self.env["distribution.reallocation"]._reallocate(moves.product_id, self)
+        changes = self.env["distribution.reallocation"]._reallocate(moves.product_id, self, companies=self.company_id)
         return self.env["product.product"]._reallocation_notification(changes)

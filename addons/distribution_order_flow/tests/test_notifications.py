@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -99,6 +100,34 @@ class TestCustomerNotifications(OrderFlowCase):
         self.assertEqual(queued.message_id.model, "sale.order")
         self.env["distribution.customer.notification"]._cron_send()  # twice: nothing sent twice
         self.assertEqual(len(self._mails(order, "confirmed")), 1)
+
+    def test_a_notification_that_fails_sets_itself_aside(self):
+        Queue = self.env["distribution.customer.notification"]
+        broken_order = self._order([(self.cable, 1, None, 0.0)])
+        good_order = self._order([(self.cable, 1, None, 0.0)])
+        Queue.search([("state", "=", "pending")]).write({"state": "sent"})  # only this test's rows
+        broken_order.action_confirm()
+        good_order.action_confirm()
+        broken = Queue.search([("order_id", "=", broken_order.id)])
+        good = Queue.search([("order_id", "=", good_order.id)])
+        SaleOrder = type(self.env["sale.order"])
+        post = SaleOrder._post_customer_notification
+
+        def post_or_fail(order, template, record):
+            if order == broken_order:
+                raise ValueError("template does not render for this order")  # an edited template's error
+            return post(order, template, record)
+
+        with patch.object(SaleOrder, "_post_customer_notification", post_or_fail):
+            Queue._cron_send()
+            self.assertEqual(good.state, "sent", "the ones behind a broken notification still go")
+            self.assertRecordValues(broken, [{"state": "pending", "attempts": 1}])
+            self.assertIn("does not render", broken.error)
+            Queue._cron_send()
+            Queue._cron_send()
+        self.assertRecordValues(broken, [{"state": "failed", "attempts": 3}])
+        self.assertFalse(broken.message_id)
+        self.assertEqual(len(self._mails(good_order, "confirmed")), 1)
 
     def test_queue_is_isolated_per_company(self):
         order = self._order([(self.cable, 1, None, 0.0)])

@@ -84,6 +84,16 @@ class TestReallocation(OrderFlowCase):
         with self.assertRaisesRegex(AccessError, "cannot re-allocate stock"):
             self.warehouse.with_user(self.salesperson).action_reallocate()
 
+    def test_another_companys_manager_reallocates_nothing_here(self):
+        self._stock(self.cable, 10)
+        dealer_order = self._confirm(self.small_dealer, [(self.cable, 8)])
+        key_order = self._confirm(self.key_account, [(self.cable, 6)])
+        result = self.cable.with_user(self.manager_b).action_reallocate()
+        self.assertEqual(result["params"]["type"], "info", "nothing of company B to change")
+        self.assertEqual((self._reserved(dealer_order), self._reserved(key_order)), (8.0, 2.0),
+                         "company A's deliveries keep their reservations")
+        self.assertFalse(dealer_order.message_ids.filtered(lambda m: "re-allocated" in (m.body or "")))
+
     def test_warehouse_action(self):
         self._stock(self.cable, 3)
         dealer_order = self._confirm(self.small_dealer, [(self.cable, 3)])
