@@ -14,9 +14,11 @@ class DistributionReplenishmentLine(models.Model):
 
     _name = "distribution.replenishment.line"
     _description = "Replenishment Proposal"
+    _inherit = ["distribution.system.fields.mixin"]
     _order = "run_id desc, warehouse_id, product_id, id"
-    # Lines are written by the planner from the run's own company (checked there); a user's changes are
-    # checked in write. The automatic per-record check would double the planner's time on large runs.
+    # Lines are created by the planner only (as the system, from the run's own company); what a buyer may
+    # change (quantity, action, vendor, date, source warehouse) is checked in write. The automatic
+    # per-record check would double the planner's time on large runs.
     _check_company_auto = False
 
     run_id = fields.Many2one("distribution.replenishment.run", required=True, ondelete="cascade", index=True)
@@ -110,6 +112,17 @@ class DistributionReplenishmentLine(models.Model):
                     )
                 )
 
+    @api.model
+    def _get_distribution_system_fields(self):
+        # The figures a proposal was computed from, what it is about and where it stands are the
+        # planner's; a person creates no proposal and never sets one back to 'proposed'.
+        return super()._get_distribution_system_fields() | {
+            "run_id", "company_id", "product_id", "warehouse_id", "qty_on_hand", "qty_reserved", "qty_incoming",
+            "qty_demand", "daily_demand", "lead_days", "qty_forecast", "qty_safety", "qty_net", "route_id",
+            "supplierinfo_id", "orderpoint_id", "no_vendor", "is_spike", "spike_zscore", "last_week_demand",
+            "state", "note",
+        }
+
     def write(self, vals):
         if {"qty_to_order", "action", "vendor_id", "date_planned", "source_warehouse_id"} & set(vals):
             executed = self.filtered(lambda line: line.state == "done")
@@ -162,11 +175,11 @@ class DistributionReplenishmentLine(models.Model):
         run = self.run_id
         run.ensure_one()
         if not run.reference_id:
-            run.reference_id = self.env["stock.reference"].sudo().create({"name": run.name})
+            run.sudo().reference_id = self.env["stock.reference"].sudo().create({"name": run.name})
         StockRule = self.env["stock.rule"].sudo().with_company(run.company_id)
         for line in self:
             if line.qty_to_order <= 0:
-                line.write({"state": "skipped", "note": self.env._("Nothing to order.")})
+                line.sudo().write({"state": "skipped", "note": self.env._("Nothing to order.")})
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -174,9 +187,9 @@ class DistributionReplenishmentLine(models.Model):
             except (UserError, ProcurementException) as error:
                 message = getattr(error, "procurement_exceptions", None)
                 message = "; ".join(msg for _proc, msg in message) if message else str(error)
-                line.write({"state": "failed", "note": message[:500]})
+                line.sudo().write({"state": "failed", "note": message[:500]})
                 continue
-            line.state = "done"
+            line.sudo().state = "done"
         failed = self.filtered(lambda line: line.state == "failed")
         if failed:
             run.message_post(

@@ -35,7 +35,7 @@ class DistributionReplenishmentRun(models.Model):
 
     _name = "distribution.replenishment.run"
     _description = "Replenishment Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "distribution.system.fields.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -110,6 +110,14 @@ class DistributionReplenishmentRun(models.Model):
             run.purchase_count = len(run.purchase_ids)
             run.picking_count = len(run.picking_ids)
 
+    @api.model
+    def _get_distribution_system_fields(self):
+        # Where a run stands and what started it are the planner's: a buyer computes, executes and cancels
+        # through the buttons, never by writing the state back (and executing twice).
+        return super()._get_distribution_system_fields() | {
+            "state", "date", "duration", "planned_pairs", "trigger", "sale_order_id", "reference_id",
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -132,11 +140,16 @@ class DistributionReplenishmentRun(models.Model):
 
     def action_execute(self):
         for run in self:
-            if run.state != "proposed":
-                raise UserError(self.env._("Run %(run)s has no proposal to execute: compute it first.", run=run.name))
+            # Locked first, then checked: a second click, a second worker or the cron beside a buyer waits
+            # for the first execution and then finds the run done (or, when the first committed after this
+            # transaction started, fails to serialize and is retried on a fresh snapshot).
             run._lock_company_planning()
+            run.invalidate_recordset(["state"])
+            if run.state != "proposed":
+                raise UserError(self.env._("Run %(run)s has no proposal to execute: compute it first (or it was "
+                                           "executed meanwhile).", run=run.name))
             run.line_ids.filtered(lambda line: line.state == "proposed" and line.action != "none")._execute()
-            run.state = "done"
+            run.sudo().state = "done"
         return True
 
     def action_cancel(self):
@@ -146,8 +159,8 @@ class DistributionReplenishmentRun(models.Model):
                 self.env._("Runs %(runs)s were executed: cancel their RFQs or transfers instead.",
                            runs=", ".join(done.mapped("name")))
             )
-        self.write({"state": "cancel"})
-        self.line_ids.filtered(lambda line: line.state == "proposed").write({"state": "skipped"})
+        self.sudo().write({"state": "cancel"})
+        self.line_ids.filtered(lambda line: line.state == "proposed").sudo().write({"state": "skipped"})
         return True
 
     def action_view_purchases(self):
@@ -166,10 +179,15 @@ class DistributionReplenishmentRun(models.Model):
     # Planning
     # ------------------------------------------------------------------------------------------------
     def _lock_company_planning(self):
-        """Serialize planning and execution per company: a run computed while another executes waits
-        for it to commit, then sees its RFQs and transfers as incoming (never plans the need twice)."""
+        """Serialize planning and execution per company on the company's row of
+        distribution.replenishment.lock: a run computed while another executes waits for it to commit.
+        Odoo's transactions are REPEATABLE READ, so a lock alone would leave the waiting run planning from
+        its old snapshot (the other run's RFQs unseen): updating the row instead makes PostgreSQL refuse
+        ("could not serialize access") a transaction whose snapshot predates the other's commit, and the
+        caller's retry (Odoo's request retry, the cron's next run) plans again from a fresh snapshot, where
+        the other run's RFQs and transfers are incoming."""
         self.ensure_one()
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (74737, self.company_id.id))
+        self.env["distribution.replenishment.lock"]._acquire(self.company_id)
 
     def _get_planning_warehouses(self):
         """Every warehouse of the company: sources of transfers and where demand is read."""
@@ -182,7 +200,8 @@ class DistributionReplenishmentRun(models.Model):
         self.ensure_one()
         started = time.perf_counter()
         self._lock_company_planning()
-        self.line_ids.unlink()
+        # The run's old proposals are replaced (buyers may not delete lines one by one).
+        self.line_ids.sudo().unlink()
         company = self.company_id
         now = fields.Datetime.now()
         warehouses = self._get_planning_warehouses()
@@ -216,10 +235,18 @@ class DistributionReplenishmentRun(models.Model):
                 company, positions.get((product_id, warehouse_id), {}), weekly, lead_days
             )
             plans[(product, warehouse)]["lead_days"] = lead_days
-        self.planned_pairs = len(plans)
+        self.sudo().planned_pairs = len(plans)
         vals_list = self._propose(plans, targets, orderpoints, routes, sellers, now)
-        lines = self.env["distribution.replenishment.line"].create(vals_list)
-        self.write({"state": "proposed", "date": now, "duration": time.perf_counter() - started})
+        lines = self.env["distribution.replenishment.line"].sudo().create(vals_list).sudo(False)
+        self.sudo().write({"state": "proposed", "date": now, "duration": time.perf_counter() - started})
+        if self.trigger == "cron":
+            # The nightly plan run again the same night (by hand, or retried) supersedes the earlier
+            # proposal instead of leaving two for the same need.
+            older = self.search([("company_id", "=", company.id), ("trigger", "=", "cron"),
+                                 ("state", "=", "proposed"), ("id", "!=", self.id)])
+            if older:
+                older.action_cancel()
+                self.message_post(body=self.env._("Supersedes %(runs)s.", runs=", ".join(older.mapped("name"))))
         lines.filtered("is_spike")._notify_spikes()
         _logger.info("%s planned %s product x warehouse pairs into %s proposals in %.2f s", self.name,
                      len(plans), len(lines), self.duration)
@@ -538,7 +565,7 @@ class DistributionReplenishmentRun(models.Model):
         for company in self.env["res.company"].search([]):
             if not self.env["stock.warehouse"].search_count([("company_id", "=", company.id)], limit=1):
                 continue
-            run = self.with_company(company).create({"company_id": company.id, "trigger": "cron"})
+            run = self.sudo().with_company(company).create({"company_id": company.id, "trigger": "cron"})
             run._compute_plan()
             if company.replenishment_auto_execute and run.line_ids.filtered(lambda line: line.action != "none"):
                 run.action_execute()
@@ -564,3 +591,31 @@ class DistributionReplenishmentRun(models.Model):
         if company.replenishment_order_trigger == "create" and run.line_ids.filtered(lambda line: line.action != "none"):
             run.action_execute()
         return run
+
+
+class DistributionReplenishmentLock(models.Model):
+    """One row per company, updated by every planning and execution of that company's replenishment
+    (see DistributionReplenishmentRun._lock_company_planning). Holds nothing else."""
+
+    _name = "distribution.replenishment.lock"
+    _description = "Replenishment Planning Lock"
+    _log_access = False
+
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
+    locked_on = fields.Datetime()
+
+    _company_uniq = models.UniqueIndex("(company_id)")
+
+    @api.model
+    def _acquire(self, company):
+        cr = self.env.cr
+        cr.execute("UPDATE distribution_replenishment_lock SET locked_on = now() at time zone 'UTC' WHERE company_id = %s",
+                   [company.id])
+        if not cr.rowcount:
+            # The company's first planning: its row is created (a concurrent first planning waits on the
+            # unique index, then fails to serialize and is retried).
+            cr.execute(
+                "INSERT INTO distribution_replenishment_lock (company_id, locked_on) VALUES (%s, now() at time zone 'UTC') "
+                "ON CONFLICT (company_id) DO UPDATE SET locked_on = EXCLUDED.locked_on",
+                [company.id],
+            )

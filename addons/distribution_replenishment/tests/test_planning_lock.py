@@ -1,5 +1,7 @@
 import threading
 
+import psycopg2.errors
+
 import odoo
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
@@ -47,5 +49,34 @@ class TestPlanningLock(BaseCase):
             self.assertEqual(finished["state"], "proposed")
         finally:
             cr1.rollback()
+            cr1.close()
+            cr2.close()
+
+    def test_a_run_planning_from_an_older_snapshot_is_refused(self):
+        """Odoo's transactions are REPEATABLE READ: a run whose snapshot predates another run's committed
+        execution must not plan from it (it would order the same need again). PostgreSQL refuses it, and
+        the retry plans from a fresh snapshot."""
+        dbname = odoo.tools.config["db_name"]
+        if isinstance(dbname, list):
+            dbname = dbname[0]
+        cr1 = db_connect(dbname).cursor()
+        cr2 = db_connect(dbname).cursor()
+        try:
+            env1 = odoo.api.Environment(cr1, odoo.SUPERUSER_ID, {})
+            env2 = odoo.api.Environment(cr2, odoo.SUPERUSER_ID, {})
+            company = env1.company
+            env1["distribution.replenishment.lock"]._acquire(company)  # the company's row exists
+            cr1.commit()
+            env2["res.company"].browse(company.id).read(["name"])  # the second transaction's snapshot
+            env1["distribution.replenishment.lock"]._acquire(company)  # another run executes and commits
+            cr1.commit()
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                env2["distribution.replenishment.lock"]._acquire(company)
+            cr2.rollback()
+            env2["distribution.replenishment.lock"]._acquire(company)  # retried: a fresh snapshot passes
+            cr2.rollback()
+        finally:
+            cr1.rollback()
+            cr2.rollback()
             cr1.close()
             cr2.close()

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import ReplenishmentCase
@@ -27,3 +27,38 @@ class TestReplenishmentSecurity(ReplenishmentCase):
         run.with_user(manager).action_cancel()
         run.with_user(manager).unlink()
         self.assertFalse(run.exists())
+
+    def test_a_run_cannot_be_forged_or_executed_twice(self):
+        self._demand(self.cable, self.main, 5)
+        run = self._run()
+        self.assertEqual(run.state, "proposed")
+        line = self._lines(run, self.cable, self.main)
+        self.assertTrue(line)
+        run.with_user(self.buyer).action_compute()  # a buyer recomputes: the old lines go, no AccessError
+        line = self._lines(run, self.cable, self.main)
+        run.with_user(self.buyer).action_execute()
+        self.assertEqual(run.state, "done")
+        purchases = run.purchase_ids
+        self.assertTrue(purchases)
+        for vals in ({"state": "proposed"}, {"trigger": "cron"}, {"date": False}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "set by the system"):
+                run.with_user(self.buyer).write(vals)
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            line.with_user(self.buyer).write({"state": "proposed"})
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            self.env["distribution.replenishment.line"].with_user(self.buyer).create(
+                {"run_id": run.id, "product_id": self.cable.id, "warehouse_id": self.main.id,
+                 "company_id": self.company.id, "qty_to_order": 100}
+            )
+        with self.assertRaisesRegex(UserError, "has no proposal to execute"):
+            run.with_user(self.buyer).action_execute()
+        self.assertEqual(run.purchase_ids, purchases, "nothing ordered twice")
+
+    def test_nightly_plan_run_twice_leaves_one_proposal(self):
+        self._demand(self.cable, self.main, 5)
+        self.Run._cron_plan()
+        first = self.Run.search([("trigger", "=", "cron"), ("company_id", "=", self.company.id)], order="id desc", limit=1)
+        self.Run._cron_plan()
+        runs = self.Run.search([("trigger", "=", "cron"), ("company_id", "=", self.company.id), ("state", "=", "proposed")])
+        self.assertEqual(len(runs), 1, "the second run supersedes the first")
+        self.assertEqual(first.state, "cancel")
