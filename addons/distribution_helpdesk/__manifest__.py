@@ -1,7 +1,7 @@
 {
     "name": "Distribution: Helpdesk Bridge",
     "summary": "Links OCA helpdesk tickets to sales orders and the distribution exception queue",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",

@@ -1,4 +1,4 @@
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.distribution_exceptions.tests.common import ExceptionCase
@@ -115,3 +115,23 @@ class TestClaims(ExceptionCase):
         )
         with self.assertRaisesRegex(ValidationError, r"belongs to Stranger Ltd, not to Sparks Contracting"):
             self._ticket(self.questions, invoice_id=invoice.id)
+
+    def test_agents_see_the_items_of_the_tickets_they_see(self):
+        own_agent = new_test_user(self.env, login="hd_own_agent", groups="helpdesk_mgmt.group_helpdesk_user_own",
+                                  company_id=self.company_a.id, company_ids=[self.company_a.id])
+        other_agent = new_test_user(self.env, login="hd_other_agent", groups="helpdesk_mgmt.group_helpdesk_user_own",
+                                    company_id=self.company_a.id, company_ids=[self.company_a.id])
+        mine = self._ticket(self.claims, user_id=own_agent.id)
+        theirs = self._ticket(self.claims, name="Wrong colour", user_id=other_agent.id)
+        my_claim, their_claim = self._open("claim", mine), self._open("claim", theirs)
+        late = self.Exception._raise_exceptions("late_delivery", [{"record": self.order, "sale_order_id": self.order}])
+        Exception_ = self.env["distribution.exception"].with_user(own_agent)
+        visible = Exception_.search([("id", "in", (my_claim | their_claim | late).ids)])
+        self.assertEqual(visible, my_claim, "another agent's ticket and other sales items stay out")
+        with self.assertRaises(AccessError):
+            their_claim.with_user(own_agent).write({"resolution": "<p>closed by someone else</p>"})
+        # Agents of all tickets see every ticket's items, not the rest of the queue.
+        visible = self.env["distribution.exception"].with_user(self.agent).search(
+            [("id", "in", (my_claim | their_claim | late).ids)]
+        )
+        self.assertEqual(visible, my_claim | their_claim)

@@ -275,6 +275,12 @@ class TestPriceOverride(PricingCase):
         self.assertEqual(order.order_line.price_source, "Manual price", "kept on the confirmed order")
         report = self.env["distribution.price.realization.report"].search([("order_id", "=", order.id)])
         self.assertRecordValues(report, [{"reference_price": 9.0, "realized_price": 8.5, "given_away": 5.0}])
+        # A rep sees the realized prices of their own orders only, a sales manager everyone's.
+        Report = self.env["distribution.price.realization.report"]
+        other_rep = new_test_user(self.env, login="pa_other_rep", groups="sales_team.group_sale_salesman")
+        self.assertEqual(Report.with_user(self.salesperson).search([("order_id", "=", order.id)]), report)
+        self.assertFalse(Report.with_user(other_rep).search([("order_id", "=", order.id)]))
+        self.assertEqual(Report.with_user(self.manager).search([("order_id", "=", order.id)]), report)
 
     def test_price_above_contract_is_no_override(self):
         order = self._quote()
