@@ -86,6 +86,9 @@ class TestExceptionQueue(ExceptionCase):
         self.assertRecordValues(exception, [{"user_id": self.sales_manager.id, "team_id": team.id}])
 
     def test_lifecycle_and_resolution_note_required(self):
+        # Short picks are routed to the warehouse desk, whose member takes the unassigned item.
+        desk = self.env["crm.team"].create({"name": "Warehouse desk (queue)", "member_ids": [(4, self.exception_user.id)]})
+        self.Type._get_by_code("short_pick").team_id = desk
         exception = self._raise().with_user(self.exception_user)
         exception.action_take()
         self.assertRecordValues(exception, [{"user_id": self.exception_user.id, "state": "in_progress"}])

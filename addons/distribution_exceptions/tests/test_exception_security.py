@@ -146,7 +146,11 @@ class TestExceptionSecurity(ExceptionCase):
             )
         self.assertEqual(self.Exception.sudo().search_count([("res_model", "=", "sale.order"), ("res_id", "=", order_b.id)]), 0)
 
-    def test_unassigned_credit_holds_are_for_credit_control_only(self):
-        self.credit.user_id = False
+    def test_unassigned_items_go_to_the_team_the_type_routes_to(self):
+        (self.credit | self.short).user_id = False
+        self.assertFalse(self._visible(self.exception_user) & (self.credit | self.short), "not to every exception user")
+        self.assertIn(self.credit, self._visible(self.credit_controller), "credit control sees its items")
+        team = self.env["crm.team"].create({"name": "Warehouse desk", "member_ids": [(4, self.exception_user.id)]})
+        self.short.team_id = team
+        self.assertIn(self.short, self._visible(self.exception_user), "the type's team sees it")
         self.assertNotIn(self.credit, self._visible(self.exception_user))
-        self.assertIn(self.credit, self._visible(self.credit_controller))

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -31,6 +32,7 @@ class DistributionCustomerNotification(models.Model):
     message_id = fields.Many2one("mail.message", readonly=True)
     attempts = fields.Integer(readonly=True, help="Failed attempts to render and post it.")
     error = fields.Text(readonly=True, help="Why the last attempt failed (a template that does not render...).")
+    next_try = fields.Datetime(readonly=True, help="After a failure: not tried again before then.")
 
     @api.model
     def _cron_send(self, limit=500):
@@ -40,8 +42,9 @@ class DistributionCustomerNotification(models.Model):
         others or blocking the ones behind it."""
         self.flush_model(["state"])
         self.env.cr.execute(SQL(
-            "SELECT id FROM %s WHERE state = 'pending' ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-            SQL.identifier(self._table), limit,
+            "SELECT id FROM %s WHERE state = 'pending' AND (next_try IS NULL OR next_try <= %s) "
+            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            SQL.identifier(self._table), fields.Datetime.now(), limit,
         ))
         pending = self.browse([row[0] for row in self.env.cr.fetchall()])
         for notification in pending:
@@ -59,8 +62,10 @@ class DistributionCustomerNotification(models.Model):
                     "attempts": attempts,
                     "error": str(error),
                     "state": "failed" if attempts >= MAX_ATTEMPTS else "pending",
+                    # Backing off: 5, then 10 minutes (the cron runs every 5).
+                    "next_try": fields.Datetime.now() + timedelta(minutes=5 * attempts),
                 })
                 continue
-            notification.write({"state": "sent", "message_id": message.id, "error": False})
+            notification.write({"state": "sent", "message_id": message.id, "error": False, "next_try": False})
         if len(pending) == limit:
             self.env.ref("distribution_order_flow.ir_cron_send_customer_notifications")._trigger()

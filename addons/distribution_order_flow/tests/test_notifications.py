@@ -1,6 +1,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -123,8 +125,12 @@ class TestCustomerNotifications(OrderFlowCase):
             self.assertEqual(good.state, "sent", "the ones behind a broken notification still go")
             self.assertRecordValues(broken, [{"state": "pending", "attempts": 1}])
             self.assertIn("does not render", broken.error)
+            self.assertTrue(broken.next_try)
             Queue._cron_send()
-            Queue._cron_send()
+            self.assertEqual(broken.attempts, 1, "not tried again before its next try")
+            for minutes in (6, 20):
+                with freeze_time(fields.Datetime.now() + timedelta(minutes=minutes)):
+                    Queue._cron_send()
         self.assertRecordValues(broken, [{"state": "failed", "attempts": 3}])
         self.assertFalse(broken.message_id)
         self.assertEqual(len(self._mails(good_order, "confirmed")), 1)

@@ -1,14 +1,12 @@
-"""19.0.1.1.0: the exception users' record rule no longer shows unassigned credit holds (credit control's
-items, with customers' credit facts) to every exception user.
+"""19.0.1.1.0: the exception users' record rule no longer shows every unassigned item (credit holds with
+customers' credit facts included) to every exception user: they see their own items and those of the team
+the item's type routes to; the roles' rules (warehouse, purchase, finance, credit control) are unchanged.
 
 Record rules are noupdate data: the rule is updated only where it still holds the domain it was installed
 with, so an admin's own domain is kept."""
 
 OLD_DOMAIN = "['|', '|', ('user_id', '=', user.id), ('user_id', '=', False), ('team_id.member_ids', 'in', [user.id])]"
-NEW_DOMAIN = (
-    "['|', '|', ('user_id', '=', user.id), '&', ('user_id', '=', False), ('code', '!=', 'credit_hold'), "
-    "('team_id.member_ids', 'in', [user.id])]"
-)
+NEW_DOMAIN = "['|', ('user_id', '=', user.id), ('team_id.member_ids', 'in', [user.id])]"
 
 
 def migrate(cr, version):
