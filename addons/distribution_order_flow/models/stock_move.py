@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .res_company import ALLOCATION_WEIGHTS
 
@@ -81,7 +82,42 @@ class StockMove(models.Model):
         held = self._filter_credit_held()
         if held:
             return (self - held)._action_assign(force_qty=force_qty)
+        self._lock_reservable_quants()
         return super()._action_assign(force_qty=force_qty)
+
+    def _lock_reservable_quants(self):
+        """Lock, waiting, the quants these moves may reserve from (their products in their source locations
+        and below), in id order, before core reads what is available.
+
+        Core reads availability from the transaction's snapshot, then locks the first quant with SKIP
+        LOCKED and, when another transaction holds it, creates a new quant carrying the reservation: two
+        confirmations (or the scheduler beside a confirmation, or Check Availability) each reserve what the
+        other already took, and a quant ends with more reserved than it holds. Waiting here instead makes
+        the second transaction see the first's reservation: under REPEATABLE READ, a lock on rows another
+        transaction changed after this one's snapshot fails to serialize, and the caller retries on a fresh
+        snapshot (Odoo's request retry, the scheduler's next step). The stable order avoids deadlocks."""
+        moves = self.filtered(
+            lambda m: m.state in ("confirmed", "waiting", "partially_available")
+            and not m.picked
+            and m.product_id.is_storable
+            and not m.location_id.should_bypass_reservation()
+        )
+        if not moves:
+            return
+        paths = sorted({f"{location.parent_path}%" for location in moves.location_id})
+        self.env["stock.quant"].flush_model(["product_id", "location_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT quant.id FROM stock_quant quant
+                  JOIN stock_location location ON location.id = quant.location_id
+                 WHERE quant.product_id = ANY(%s) AND location.parent_path LIKE ANY(%s)
+                 ORDER BY quant.id
+                   FOR NO KEY UPDATE OF quant
+                """,
+                list(moves.product_id.ids), paths,
+            )
+        )
 
     def _filter_credit_held(self):
         if not self.company_id.filtered("distribution_credit_hold_unreserve"):

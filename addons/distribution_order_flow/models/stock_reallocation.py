@@ -85,17 +85,20 @@ class DistributionReallocation(models.AbstractModel):
 
     @api.model
     def _lock(self, moves):
-        self.env.cr.execute("SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE", [tuple(moves.ids)])
+        """Quants first, then moves, each in id order: the order every reservation path takes (the
+        confirmation, the scheduler and Check Availability lock the quants before core writes the moves,
+        see stock.move._lock_reservable_quants), so that they wait for each other instead of deadlocking."""
         self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity", "reserved_quantity"])
         self.env.cr.execute(
             """
             SELECT quant.id FROM stock_quant quant
               JOIN stock_location location ON location.id = quant.location_id
              WHERE quant.product_id IN %s AND location.usage = 'internal' AND quant.company_id IN %s
-             ORDER BY quant.id FOR UPDATE OF quant
+             ORDER BY quant.id FOR NO KEY UPDATE OF quant
             """,
             [tuple(moves.product_id.ids), tuple(moves.company_id.ids)],
         )
+        self.env.cr.execute("SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE", [tuple(moves.ids)])
 
     @api.model
     def _is_reallocatable(self, move):

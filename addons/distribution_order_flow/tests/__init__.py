@@ -19,3 +19,4 @@ from . import test_governance
 from . import test_credit_control
 from . import test_portal_acceptance
 from . import test_tour_credit_hold
+from . import test_reservation_race

@@ -1,0 +1,141 @@
+import threading
+
+import odoo
+from odoo.service.model import retrying
+from odoo.sql_db import db_connect
+from odoo.tests import BaseCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestReservationRace(BaseCase):
+    """Two transactions reserving the same stock at once, on real separate connections, in the order that
+    made core over-reserve: the first reserves and has not committed yet, the second reserves the same
+    quant. Core skips the locked quant and books its reservation on a new one (16 reserved of 10); the
+    suite makes the second wait, fail to serialize and retry on a fresh snapshot, so it gets what is left.
+    Cleans up what it committed."""
+
+    def _env(self, cr):
+        return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+    def _setup(self, dbname):
+        setup_cr = db_connect(dbname).cursor()
+        env = self._env(setup_cr)
+        warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+        customers = env.ref("stock.stock_location_customers")
+        product = env["product.product"].create({"name": "Race breaker (reservation)", "is_storable": True})
+        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 10)
+        pickings = env["stock.picking"].create(
+            [
+                {"picking_type_id": warehouse.out_type_id.id, "location_id": warehouse.lot_stock_id.id,
+                 "location_dest_id": customers.id}
+                for _i in range(2)
+            ]
+        )
+        moves = env["stock.move"].create(
+            [
+                {"product_id": product.id, "product_uom_qty": 8, "product_uom": product.uom_id.id,
+                 "location_id": warehouse.lot_stock_id.id, "location_dest_id": customers.id,
+                 "picking_type_id": warehouse.out_type_id.id, "picking_id": picking.id}
+                for picking in pickings
+            ]
+        )
+        moves._action_confirm(merge=False)
+        moves._do_unreserve()
+        setup_cr.commit()
+        return setup_cr, product, moves, warehouse
+
+    def _cleanup(self, setup_cr, product, moves):
+        setup_cr.rollback()
+        cleanup = self._env(setup_cr)
+        cleanup["stock.move.line"].search([("product_id", "=", product.id)]).unlink()
+        cleanup["stock.move"].browse(moves.ids).write({"state": "draft"})
+        cleanup["stock.move"].browse(moves.ids).unlink()
+        setup_cr.execute("DELETE FROM stock_quant WHERE product_id = %s", [product.id])
+        cleanup["product.product"].browse(product.id).unlink()
+        setup_cr.commit()
+
+    def _reserve_concurrently(self, first, second):
+        """``first(env)`` runs on connection 1 and stays uncommitted while ``second(env)`` runs on connection
+        2 (as a request: retried when it cannot serialize) and commits; then connection 1 commits."""
+        dbname = odoo.tools.config["db_name"]
+        dbname = dbname[0] if isinstance(dbname, list) else dbname
+        cr1, cr2 = db_connect(dbname).cursor(), db_connect(dbname).cursor()
+        outcome = {}
+        try:
+            env1, env2 = self._env(cr1), self._env(cr2)
+            first(env1)
+            env1.flush_all()
+
+            def run_second():
+                try:
+                    retrying(lambda: second(env2), env2)
+                    cr2.commit()
+                except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                    outcome["error"] = error
+                    cr2.rollback()
+
+            thread = threading.Thread(target=run_second)
+            thread.start()
+            thread.join(2)
+            outcome["waited"] = thread.is_alive()
+            cr1.commit()
+            thread.join(30)
+            self.assertFalse(thread.is_alive())
+            self.assertNotIn("error", outcome, outcome.get("error"))
+        finally:
+            cr1.rollback()
+            cr2.rollback()
+            cr1.close()
+            cr2.close()
+        return outcome
+
+    def _reserved(self, setup_cr, product, warehouse, moves):
+        setup_cr.rollback()
+        setup_cr.execute(
+            "SELECT COALESCE(SUM(reserved_quantity), 0), COALESCE(SUM(quantity), 0), COUNT(*) FROM stock_quant "
+            "WHERE product_id = %s AND location_id = %s", [product.id, warehouse.lot_stock_id.id]
+        )
+        reserved, on_hand, quant_count = setup_cr.fetchone()
+        setup_cr.execute("SELECT id, quantity FROM stock_move WHERE id IN %s ORDER BY id", [tuple(moves.ids)])
+        return reserved, on_hand, quant_count, [row[1] for row in setup_cr.fetchall()]
+
+    def test_two_reservations_of_the_same_quant(self):
+        dbname = odoo.tools.config["db_name"]
+        dbname = dbname[0] if isinstance(dbname, list) else dbname
+        setup_cr, product, moves, warehouse = self._setup(dbname)
+        try:
+            outcome = self._reserve_concurrently(
+                lambda env: env["stock.move"].browse(moves[0].id)._action_assign(),
+                lambda env: env["stock.move"].browse(moves[1].id)._action_assign(),
+            )
+            self.assertTrue(outcome["waited"], "the second reservation waits for the first's quant")
+            reserved, on_hand, quant_count, per_move = self._reserved(setup_cr, product, warehouse, moves)
+            self.assertEqual(on_hand, 10.0)
+            self.assertEqual(reserved, 10.0, "never more reserved than on hand")
+            self.assertEqual(per_move, [8.0, 2.0], "the second gets what is left")
+            self.assertEqual(quant_count, 1, "no second quant carrying a reservation")
+        finally:
+            self._cleanup(setup_cr, product, moves)
+            setup_cr.close()
+
+    def test_scheduler_beside_check_availability(self):
+        dbname = odoo.tools.config["db_name"]
+        dbname = dbname[0] if isinstance(dbname, list) else dbname
+        setup_cr, product, moves, warehouse = self._setup(dbname)
+        try:
+            # A warehouse user clicks Check Availability on one delivery while the scheduler reserves the
+            # other's waiting move.
+            outcome = self._reserve_concurrently(
+                lambda env: env["stock.move"].browse(moves[0].id).picking_id.action_assign(),
+                lambda env: env["stock.move"].search(
+                    [("id", "in", moves.ids), ("state", "in", ("confirmed", "partially_available"))]
+                )._action_assign(),
+            )
+            self.assertTrue(outcome["waited"])
+            reserved, on_hand, quant_count, per_move = self._reserved(setup_cr, product, warehouse, moves)
+            self.assertEqual(reserved, 10.0, "never more reserved than on hand")
+            self.assertEqual(per_move, [8.0, 2.0])
+            self.assertEqual(quant_count, 1)
+        finally:
+            self._cleanup(setup_cr, product, moves)
+            setup_cr.close()
