@@ -116,7 +116,8 @@ class StockMove(models.Model):
                    FOR NO KEY UPDATE OF quant
                 """,
                 list(moves.product_id.ids), paths,
-            )
+            ),
+            log_exceptions=False,  # a serialization failure is expected under concurrency, and retried
         )
 
     def _filter_credit_held(self):

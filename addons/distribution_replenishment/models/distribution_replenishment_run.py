@@ -609,8 +609,10 @@ class DistributionReplenishmentLock(models.Model):
     @api.model
     def _acquire(self, company):
         cr = self.env.cr
+        # A serialization failure here is expected under concurrency and retried by the caller: not logged
+        # as a bad query.
         cr.execute("UPDATE distribution_replenishment_lock SET locked_on = now() at time zone 'UTC' WHERE company_id = %s",
-                   [company.id])
+                   [company.id], log_exceptions=False)
         if not cr.rowcount:
             # The company's first planning: its row is created (a concurrent first planning waits on the
             # unique index, then fails to serialize and is retried).
@@ -618,4 +620,5 @@ class DistributionReplenishmentLock(models.Model):
                 "INSERT INTO distribution_replenishment_lock (company_id, locked_on) VALUES (%s, now() at time zone 'UTC') "
                 "ON CONFLICT (company_id) DO UPDATE SET locked_on = EXCLUDED.locked_on",
                 [company.id],
+                log_exceptions=False,
             )

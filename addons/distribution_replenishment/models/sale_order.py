@@ -1,4 +1,7 @@
+import psycopg2.errors
+
 from odoo import api, fields, models
+from odoo.service.model import retrying
 
 
 class SaleOrder(models.Model):
@@ -37,21 +40,53 @@ class SaleOrder(models.Model):
         return moves.product_id
 
     def _plan_replenishment_of_shortfall(self):
-        """Confirmed orders that could not be reserved plan the replenishment of the shortfall now."""
+        """Confirmed orders that could not be reserved plan the replenishment of the shortfall now. When
+        another planning of the company committed since this transaction started (another rep's short
+        order, a buyer's run), planning here would read a stale snapshot and fails to serialize: the
+        confirmation goes on, and the shortfall is planned right after it commits, in a transaction of
+        its own (retried), instead of failing the salesperson's confirmation."""
+        Run = self.env["distribution.replenishment.run"]
         for order in self:
             if order.company_id.replenishment_order_trigger == "none":
                 continue
             products = order._get_unreserved_products()
-            if products:
-                run = self.env["distribution.replenishment.run"]._plan_shortfall(order, products)
-                if run.line_ids:
-                    order.message_post(
-                        body=self.env._(
-                            "Not all in stock at %(warehouse)s: replenishment %(run)s %(what)s (expected %(date)s).",
-                            warehouse=order.warehouse_id.name,
-                            run=run.name,
-                            what=self.env._("created") if run.state == "done" else self.env._("proposed to the buyers"),
-                            date=order.replenishment_date and fields.Datetime.to_string(order.replenishment_date) or "-",
-                        ),
-                        subtype_xmlid="mail.mt_note",
-                    )
+            if not products:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    run = Run._plan_shortfall(order, products)
+            except psycopg2.errors.SerializationFailure:
+                order._plan_shortfall_after_commit(products)
+                continue
+            order._note_shortfall_run(run)
+
+    def _note_shortfall_run(self, run):
+        self.ensure_one()
+        if run.line_ids:
+            self.message_post(
+                body=self.env._(
+                    "Not all in stock at %(warehouse)s: replenishment %(run)s %(what)s (expected %(date)s).",
+                    warehouse=self.warehouse_id.name,
+                    run=run.name,
+                    what=self.env._("created") if run.state == "done" else self.env._("proposed to the buyers"),
+                    date=self.replenishment_date and fields.Datetime.to_string(self.replenishment_date) or "-",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _plan_shortfall_after_commit(self, products):
+        self.ensure_one()
+        order_id, product_ids, uid, context = self.id, products.ids, self.env.uid, dict(self.env.context)
+        registry = self.env.registry
+
+        @self.env.cr.postcommit.add
+        def plan_shortfall():
+            with registry.cursor() as cr:
+                env = api.Environment(cr, uid, context)
+                order = env["sale.order"].browse(order_id)
+
+                def plan():
+                    run = env["distribution.replenishment.run"]._plan_shortfall(order, env["product.product"].browse(product_ids))
+                    order._note_shortfall_run(run)
+
+                retrying(plan, env)

@@ -1,3 +1,7 @@
+from unittest.mock import patch
+
+import psycopg2.errors
+
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
@@ -60,8 +64,24 @@ class TestDemandTrigger(ReplenishmentCase):
     def test_reserved_order_triggers_nothing(self):
         self._stock(self.breaker, self.branch, 20)
         order = self._confirm(5)
-        self.assertFalse(order.replenishment_run_ids)
+        self.assertFalse(order.sudo().replenishment_run_ids)
 
     def test_trigger_off(self):
         self.company.replenishment_order_trigger = "none"
         self.assertFalse(self._confirm(5).replenishment_run_ids)
+
+    def test_concurrent_planning_defers_instead_of_failing_the_confirmation(self):
+        """Another planning of the company committed since this transaction started: the confirmation goes
+        on and the shortfall is planned after it commits (in its own, retried transaction)."""
+        Run = type(self.env["distribution.replenishment.run"])
+
+        def conflict(self_, order, products):
+            raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+
+        callbacks_before = len(self.env.cr.postcommit)
+        with patch.object(Run, "_plan_shortfall", conflict):
+            order = self._confirm(10)
+        self.assertEqual(order.state, "sale", "the salesperson's confirmation is not failed")
+        self.assertFalse(order.sudo().replenishment_run_ids)
+        self.assertEqual(len(self.env.cr.postcommit), callbacks_before + 1, "planned after the commit")
+        self.env.cr.postcommit._funcs.pop()  # nothing commits in this test
