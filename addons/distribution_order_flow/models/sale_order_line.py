@@ -67,7 +67,57 @@ class SaleOrderLine(models.Model):
         reviewed = lines._get_lines_of_reviewed_orders()
         if reviewed and not self.env.context.get("distribution_no_approval_restart"):
             reviewed.order_id._restart_approval_after_change(["order_line"])
+        lines._check_lines_added_to_confirmed_orders()
         return lines
+
+    def _is_governed_sale_line(self):
+        """A goods or service line a person prices (core's own lines, down payments, delivery charges
+        and re-invoiced expenses, are priced by their flows)."""
+        self.ensure_one()
+        return bool(self.product_id) and not (
+            self.display_type or self.is_downpayment or self.is_expense or self.is_delivery
+        )
+
+    def _is_off_approved_terms(self):
+        """Whether this line sells on terms the approval matrix would look at: a discount here; the
+        pricing module adds a price below the pricelist's or below the margin floor. Extension point."""
+        self.ensure_one()
+        return bool(self.discount)
+
+    def _check_lines_added_to_confirmed_orders(self):
+        """A line added to a confirmed order is sold at a price nobody approved unless it is at the
+        pricelist's price with no discount: salespeople cannot add such a line; a sales manager can, and
+        the order then waits for another sales manager's approval of its prices before it is invoiced."""
+        if self.env.su or self.env.context.get("sale_write_from_compute"):
+            return
+        off_terms = self.filtered(
+            lambda line: line.state == "sale" and line._is_governed_sale_line() and line._is_off_approved_terms()
+        )
+        if not off_terms:
+            return
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise UserError(
+                _(
+                    "Order %(order)s is confirmed: %(user)s cannot add %(product)s with a discount or below its "
+                    "pricelist price (add it at the pricelist price, or ask a sales manager).",
+                    order=", ".join(off_terms.order_id.mapped("name")),
+                    user=self.env.user.name,
+                    product=", ".join(off_terms.product_id.mapped("display_name")),
+                )
+            )
+        off_terms.order_id._mark_repriced(off_terms, {line.id: (0.0, 0.0) for line in off_terms})
+        for line in off_terms:
+            line.order_id.message_post(
+                body=_(
+                    "%(product)s added to the confirmed order by %(user)s at %(price)s (discount %(discount)s%%): "
+                    "the new prices wait for another sales manager's approval.",
+                    product=line.product_id.display_name,
+                    user=self.env.user.name,
+                    price=line.price_unit,
+                    discount=line.discount,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _check_confirmed_price_change(self, vals):
         """On a confirmed order, the unit price and the discount are what was approved and what invoicing
@@ -77,8 +127,7 @@ class SaleOrderLine(models.Model):
             return self.browse()
         confirmed = self.filtered(
             lambda line: line.state == "sale"
-            and line.product_id
-            and not (line.display_type or line.is_downpayment or line.is_delivery)  # priced by core's flows
+            and line._is_governed_sale_line()
             and any(line.currency_id.compare_amounts(line[name], vals[name]) if name == "price_unit"
                     else line[name] != vals[name] for name in changing)
         )

@@ -77,9 +77,9 @@ class TestGovernance(OrderFlowCase):
         with self.assertRaisesRegex(AccessError, "set by the system"):
             order.with_user(self.sales_manager).write({"credit_hold": False})
         with self.assertRaisesRegex(AccessError, "Only a credit controller"):
-            order.with_user(self.sales_manager).action_release_credit_hold()
+            order.with_user(self.sales_manager).action_release_credit_hold(reason="Payment received")
         self.assertTrue(order.credit_hold)
-        order.with_user(self.credit_controller).action_release_credit_hold()
+        order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.assertFalse(order.credit_hold)
         self.assertIn(self.credit_controller.name, order.message_ids[0].body)
 
@@ -144,6 +144,41 @@ class TestGovernance(OrderFlowCase):
         self.assertFalse(order.distribution_reprice_pending)
         self.assertNotEqual(order.flow_state, "on_hold")
         self.assertIn(f"New prices approved by {self.sales_manager_2.name}", order.message_ids[0].body)
+
+    def test_lines_added_to_a_confirmed_order_at_unapproved_terms(self):
+        order = self._order([(self.cable, 2, 100.0, 0.0)])
+        order.action_confirm()
+        # The web client adds a line through the order's write; RPC may create it directly.
+        attempts = [
+            lambda: order.with_user(self.salesperson).write(
+                {"order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 1, "discount": 40.0})]}
+            ),
+            lambda: self.env["sale.order.line"].with_user(self.salesperson).create(
+                {"order_id": order.id, "product_id": self.cable.id, "product_uom_qty": 1, "discount": 40.0}
+            ),
+        ]
+        for attempt in attempts:
+            with self.subTest(attempt=attempt), self.assertRaisesRegex(
+                UserError, "is confirmed: .* cannot add .* with a discount"
+            ), self.cr.savepoint():
+                attempt()
+        self.assertEqual(len(order.order_line), 1, "nothing half-written")
+        self.assertFalse(order.order_line.move_ids.filtered(lambda m: m.product_uom_qty == 1))
+        # At the pricelist's price with no discount, the rep may add to the order (an amendment).
+        order.with_user(self.salesperson).write(
+            {"order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 1})]}
+        )
+        self.assertEqual(len(order.order_line), 2)
+        self.assertFalse(order.distribution_reprice_pending)
+        # A manager may add a discounted line: another manager approves it before anything is invoiced.
+        order.with_user(self.sales_manager).write(
+            {"order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 1, "discount": 40.0})]}
+        )
+        self.assertRecordValues(order, [{"distribution_reprice_pending": True,
+                                         "distribution_repriced_by_id": self.sales_manager.id}])
+        self.assertIn("added to the confirmed order", order.message_ids[0].body)
+        with self.assertRaisesRegex(UserError, "cannot be invoiced: its prices were changed after confirmation"):
+            order.with_user(self.accountant)._create_invoices()
 
     def test_reviews_cannot_be_forged_through_rpc(self):
         order = self._order([(self.cable, 1, 100.0, 40.0)])

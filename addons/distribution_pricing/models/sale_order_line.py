@@ -64,6 +64,11 @@ class SaleOrderLine(models.Model):
             and self.product_type != "combo"
         )
 
+    def _is_off_approved_terms(self):
+        return super()._is_off_approved_terms() or (
+            self._is_price_governed() and (self.is_price_override or self.is_below_margin_floor)
+        )
+
     def _get_distribution_pricelist_price(self):
         """The unit price Odoo would set on this line from its pricelist (as ``_reset_price_unit`` does,
         taxes included where the product's taxes are)."""
