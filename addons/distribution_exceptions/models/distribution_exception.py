@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import html2plaintext, is_html_empty
 
 _logger = logging.getLogger(__name__)
 
@@ -453,10 +453,12 @@ class DistributionException(models.Model):
         """Hook after items were resolved or cancelled (by a person or by the suite): the source
         documents react (credit hold released, helpdesk ticket closed, invoicing resumed)."""
         # Closing a credit hold by hand is releasing the order's credit: credit controllers only.
-        credit_orders = self.filtered(lambda e: e.code == "credit_hold" and not e.auto_resolved).sale_order_id
-        credit_orders = credit_orders.filtered("credit_hold")
-        if credit_orders:
-            credit_orders.action_release_credit_hold()
+        credit = self.filtered(lambda e: e.code == "credit_hold" and not e.auto_resolved and e.sale_order_id.credit_hold)
+        for exception in credit:
+            note = html2plaintext(exception.resolution or "").strip() or self.env._("closed in the queue")
+            exception.sale_order_id.action_release_credit_hold(
+                reason=self.env._("%(note)s (exception %(name)s)", note=note, name=exception.name)
+            )
         held_orders = self.filtered("blocking").sale_order_id
         if held_orders:
             held_orders._on_blocking_exceptions_cleared()

@@ -187,7 +187,7 @@ class TestOrderTriggers(ExceptionCase):
             hold.with_user(self.exception_manager).write({"resolution": "<p>paid by phone</p>"})
             hold.with_user(self.exception_manager).action_resolve()
         self.assertTrue(order.credit_hold)
-        order.with_user(self.credit_controller).action_release_credit_hold()
+        order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.assertRecordValues(hold, [{"state": "resolved", "auto_resolved": True}])
         self._validate(order.picking_ids)
         self.assertEqual(order.flow_state, "invoiced", "released: the delivery leaves and is invoiced")

@@ -211,7 +211,7 @@ class TestDeliveryRisk(KpiCase):
         self.env.flush_all()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 30, "risk_codes": "blocked"}])
         self.assertIn("Held: credit hold", order.risk_reasons)
-        order.with_user(self.credit_controller).action_release_credit_hold()
+        order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.env.flush_all()
         self.assertRecordValues(order, [{"at_risk": False, "risk_codes": False}])
 

@@ -1022,9 +1022,11 @@ class SaleOrder(models.Model):
             )
         return orders
 
-    def action_credit_hold(self):
-        """A credit controller holds orders by hand (a customer in dispute, a cheque that bounced)."""
+    def action_credit_hold(self, reason=None):
+        """A credit controller holds orders by hand (a customer in dispute, a cheque that bounced), and
+        says why (the form's button asks through a wizard)."""
         self._check_credit_controller(_("put %(orders)s on credit hold"))
+        reason = self._check_credit_reason(reason, _("holding"))
         orders = self.filtered(lambda order: order.state == "sale")
         if orders != self:
             raise UserError(_(
@@ -1032,8 +1034,17 @@ class SaleOrder(models.Model):
                 "checks credit already).",
                 orders=", ".join((self - orders).mapped("name")),
             ))
-        orders._put_on_credit_hold(_("put by a credit controller"))
+        orders._put_on_credit_hold(_("put by a credit controller: %(reason)s", reason=reason))
         return True
+
+    def _check_credit_reason(self, reason, what):
+        reason = (reason or "").strip()
+        if not reason and not self.env.su:
+            raise UserError(
+                _("Give the reason for %(what)s the credit of %(orders)s: it goes on the chatter with your name.",
+                  what=what, orders=", ".join(self.mapped("name")))
+            )
+        return reason
 
     def _check_credit_controller(self, what):
         if not (self.env.su or self.env.user.has_group("distribution_order_flow.group_credit_controller")):
@@ -1041,13 +1052,15 @@ class SaleOrder(models.Model):
                 _("Only a credit controller can %(what)s.", what=what % {"orders": ", ".join(self.mapped("name"))})
             )
 
-    def action_release_credit_hold(self):
+    def action_release_credit_hold(self, reason=None):
         self._check_credit_controller(_("release the credit hold of %(orders)s"))
+        reason = self._check_credit_reason(reason, _("releasing"))
         held = self.filtered("credit_hold")
         held.sudo().write({"credit_hold": False, "distribution_credit_released_by_id": self.env.user.id})
         for order in held:
             order.message_post(
-                body=_("Credit hold released by %(user)s.", user=self.env.user.name),
+                body=_("Credit hold released by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+                if reason else _("Credit hold released by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )
         held._invoice_after_hold()

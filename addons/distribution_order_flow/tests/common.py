@@ -10,6 +10,9 @@ class DistributionCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
         cls.company_a = cls.env.company
+        # The tests start from a company's defaults (the demo company turns the overdue rule and the
+        # release of held reservations on); each test switches on what it exercises.
+        cls.company_a.write({"distribution_credit_overdue_check": False, "distribution_credit_hold_unreserve": False})
         cls.company_b = cls.env["res.company"].create({"name": "Distribution Test Company B"})
         cls.salesperson = new_test_user(
             cls.env,

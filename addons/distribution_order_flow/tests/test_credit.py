@@ -86,8 +86,8 @@ class TestCreditExposure(OrderFlowCase):
         self.assertEqual(self.customer.distribution_credit_hold_count, 1)
         self.assertEqual(self.customer_contact.distribution_credit_hold_count, 1, "shown on the contacts too")
         with self.assertRaisesRegex(AccessError, r"Only a credit controller can release the credit hold"):
-            order.with_user(self.salesperson).action_release_credit_hold()
-        order.with_user(self.credit_controller).action_release_credit_hold()
+            order.with_user(self.salesperson).action_release_credit_hold(reason="Payment received")
+        order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.assertFalse(order.credit_hold)
         # The controller released it knowing the exposure: their decision stands at goods issue.
         self._deliver(order)

@@ -98,8 +98,8 @@ class TestCreditControl(OrderFlowCase):
         order = self._confirmed()
         order.sudo().credit_hold = True
         with self.assertRaisesRegex(AccessError, "Only a credit controller"):
-            order.with_user(self.picker).action_release_credit_hold()
-        order.with_user(self.credit_controller).action_release_credit_hold()
+            order.with_user(self.picker).action_release_credit_hold(reason="Payment received")
+        order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.assertEqual(order.distribution_credit_released_by_id, self.credit_controller)
         self._validate_as_picker(order.picking_ids)
         self.assertEqual(order.picking_ids.state, "done")
@@ -121,15 +121,50 @@ class TestCreditControl(OrderFlowCase):
         order = self._confirmed()
         for user in (self.salesperson, self.sales_manager, self.picker):
             with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, "Only a credit controller"):
-                order.with_user(user).action_credit_hold()
+                order.with_user(user).action_credit_hold(reason="Cheque returned unpaid")
         self.assertFalse(order.credit_hold)
-        order.with_user(self.credit_controller).action_credit_hold()
+        order.with_user(self.credit_controller).action_credit_hold(reason="Cheque returned unpaid")
         self.assertTrue(order.credit_hold)
-        self.assertIn(f"put by a credit controller, by {self.credit_controller.name}", order.message_ids[0].body)
+        self.assertIn(
+            f"put by a credit controller: Cheque returned unpaid, by {self.credit_controller.name}",
+            order.message_ids[0].body,
+        )
         quotation = self._order([(self.cable, 1, 100.0, 0.0)])
         with self.assertRaisesRegex(UserError, "Only confirmed orders can be put on credit hold"):
-            quotation.with_user(self.credit_controller).action_credit_hold()
+            quotation.with_user(self.credit_controller).action_credit_hold(reason="Cheque returned unpaid")
         self.assertFalse(quotation.credit_hold)
+
+    def test_hold_and_release_say_why(self):
+        """Every manual hold and release names who and why: through RPC without a reason it is refused,
+        and the form's wizard asks for it (credit controllers only)."""
+        order = self._confirmed()
+        controller = order.with_user(self.credit_controller)
+        for reason in (None, "   "):
+            with self.subTest(reason=reason), self.assertRaisesRegex(UserError, "Give the reason for holding"):
+                controller.action_credit_hold(reason=reason)
+        self.assertFalse(order.credit_hold)
+        Wizard = self.env["distribution.credit.hold.wizard"]
+        for user in (self.salesperson, self.picker):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                Wizard.with_user(user).with_context(active_ids=order.ids, distribution_credit_mode="hold").create(
+                    {"reason": "Trying"}
+                )
+        self.assertFalse(order.credit_hold)
+        wizard = Wizard.with_user(self.credit_controller).with_context(
+            active_ids=order.ids, distribution_credit_mode="hold"
+        ).create({"reason": "Customer in dispute over INV/7"})
+        self.assertEqual(wizard.order_ids, order)
+        wizard.action_apply()
+        self.assertTrue(order.credit_hold)
+        self.assertIn("Customer in dispute over INV/7", order.message_ids[0].body)
+        with self.assertRaisesRegex(UserError, "Give the reason for releasing"):
+            controller.action_release_credit_hold()
+        self.assertTrue(order.credit_hold)
+        Wizard.with_user(self.credit_controller).with_context(
+            active_ids=order.ids, distribution_credit_mode="release"
+        ).create({"reason": "Dispute settled"}).action_apply()
+        self.assertFalse(order.credit_hold)
+        self.assertIn(f"Credit hold released by {self.credit_controller.name}: Dispute settled", order.message_ids[0].body)
 
     # --- overdue balance -----------------------------------------------------------------------------
     def test_overdue_balance_needs_a_credit_approval(self):
@@ -178,7 +213,7 @@ class TestCreditControl(OrderFlowCase):
         self.company_a.distribution_credit_hold_unreserve = True
         held = self._confirmed(qty=5)
         self.assertEqual(held.picking_ids.state, "assigned")
-        held.with_user(self.credit_controller).action_credit_hold()
+        held.with_user(self.credit_controller).action_credit_hold(reason="Cheque returned unpaid")
         self.assertEqual(held.picking_ids.move_ids.quantity, 0.0, "the reservation went back to stock")
         other = self._order([(self.cable, 5, 100.0, 0.0)])
         other.action_confirm()
@@ -187,17 +222,18 @@ class TestCreditControl(OrderFlowCase):
         self.env["stock.rule"].run_scheduler()
         self.assertEqual(held.picking_ids.move_ids.quantity, 0.0, "nothing reserves for a held order")
         self._stock(self.cable, 5)
-        held.with_user(self.credit_controller).action_release_credit_hold()
+        held.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.assertEqual(held.picking_ids.move_ids.quantity, 5.0, "released: reserved again from what is there")
 
     def test_held_order_keeps_its_reservation_by_default(self):
+        self.assertFalse(self.env["res.company"].create({"name": "New Co"}).distribution_credit_hold_unreserve)
         held = self._confirmed(qty=5)
-        held.with_user(self.credit_controller).action_credit_hold()
+        held.with_user(self.credit_controller).action_credit_hold(reason="Cheque returned unpaid")
         self.assertEqual(held.picking_ids.move_ids.quantity, 5.0)
 
     def test_picked_goods_are_not_taken_back(self):
         self.company_a.distribution_credit_hold_unreserve = True
         held = self._confirmed(qty=5)
         held.picking_ids.move_ids.picked = True
-        held.with_user(self.credit_controller).action_credit_hold()
+        held.with_user(self.credit_controller).action_credit_hold(reason="Cheque returned unpaid")
         self.assertEqual(held.picking_ids.move_ids.quantity, 5.0, "what is picked stays picked")

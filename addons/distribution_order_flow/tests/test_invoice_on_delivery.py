@@ -104,7 +104,7 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         picking = self._validate_as_picker(order)
         self.assertEqual(picking.state, "assigned", "a held order's goods do not leave")
         self.assertFalse(order.invoice_ids)
-        order.with_user(self.credit_controller).action_release_credit_hold()
+        order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self._validate_as_picker(order)
         self.assertEqual(len(order.invoice_ids), 1, "released: the delivery leaves and is invoiced")
         self.assertRecordValues(order.invoice_ids, [{"state": "posted", "distribution_auto_invoiced": True}])

@@ -5,12 +5,17 @@ registry.category("web_tour.tours").add("distribution_credit_hold_put", {
     steps: () => [
         {
             content: "Hold the order for credit",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_credit_hold]",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains('Credit Hold')",
             run: "click",
         },
         {
-            content: "Confirm the hold",
-            trigger: ".modal-footer button.btn-primary",
+            content: "Say why",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Customer disputes invoice INV/42",
+        },
+        {
+            content: "Hold",
+            trigger: ".modal-footer button.btn-primary:contains('Hold')",
             run: "click",
         },
         {
@@ -48,7 +53,17 @@ registry.category("web_tour.tours").add("distribution_credit_hold_release", {
     steps: () => [
         {
             content: "Release the credit hold",
-            trigger: ".o_form_view .alert-danger button[name=action_release_credit_hold]",
+            trigger: ".o_form_view .alert-danger button:contains('Release credit hold')",
+            run: "click",
+        },
+        {
+            content: "Say why",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Dispute settled, payment received",
+        },
+        {
+            content: "Release",
+            trigger: ".modal-footer button.btn-primary:contains('Release')",
             run: "click",
         },
         {
