@@ -70,6 +70,22 @@ class SaleOrderLine(models.Model):
         lines._check_lines_added_to_confirmed_orders()
         return lines
 
+    @api.depends("order_id.invoice_on_delivery")
+    def _compute_qty_to_invoice(self):
+        """An order invoiced on delivery invoices its goods as they are delivered, whatever the
+        product's invoicing policy (Odoo gives goods 'ordered quantities' by default): a short delivery
+        is billed for what left, and the rest when it follows. Services keep their policy."""
+        super()._compute_qty_to_invoice()
+        for line in self:
+            if (
+                line.state == "sale"
+                and line.order_id.invoice_on_delivery
+                and not line.display_type
+                and line.product_id.type == "consu"
+                and not line.combo_item_id
+            ):
+                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
+
     def _is_governed_sale_line(self):
         """A goods or service line a person prices (core's own lines, down payments, delivery charges
         and re-invoiced expenses, are priced by their flows)."""

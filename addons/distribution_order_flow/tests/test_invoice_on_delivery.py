@@ -69,6 +69,27 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         self.assertEqual(order.invoice_status, "invoiced")
         self.assertEqual(order.flow_state, "invoiced")
 
+    def test_goods_on_ordered_quantities_are_invoiced_as_delivered(self):
+        """Odoo gives goods the 'ordered quantities' policy by default: on an order invoiced on delivery
+        a short delivery still bills only what left, the backorder the rest; a service keeps its policy."""
+        lamp = self.env["product.product"].create(
+            {"name": "Lamp (ordered-qty policy)", "is_storable": True, "list_price": 10.0, "standard_price": 4.0}
+        )
+        self.assertEqual(lamp.invoice_policy, "order")
+        self._stock(lamp, 100)
+        order = self._confirmed([(lamp, 10, None, 0.0), (self.service, 2, None, 0.0)])
+        self._validate_as_picker(order, {lamp: 6})
+        first = order.invoice_ids
+        self.assertEqual(
+            sorted((line.product_id.name, line.quantity) for line in first.invoice_line_ids),
+            [(lamp.name, 6.0), (self.service.name, 2.0)],
+        )
+        self.assertEqual(order.order_line.filtered(lambda line: line.product_id == lamp).qty_to_invoice, 0.0)
+        self._validate_as_picker(order)
+        second = order.invoice_ids - first
+        self.assertEqual(second.invoice_line_ids.mapped("quantity"), [4.0])
+        self.assertEqual(order.invoice_status, "invoiced")
+
     def test_short_delivery_without_backorder(self):
         order = self._confirmed()
         self._validate_as_picker(order, {self.cable: 7, self.breaker: 4}, backorder=False)
