@@ -26,6 +26,16 @@ class StockMove(models.Model):
     def _get_distribution_system_fields(self):
         return super()._get_distribution_system_fields() | {"allocation_score"}
 
+    def write(self, vals):
+        # The done quantity of a locked transfer is a record (stock.move.line says so for its lines;
+        # the move's own quantity setter would rewrite them).
+        if "quantity" in vals and not self.env.su:
+            changed = self.filtered(
+                lambda move: move.state == "done" and move.product_uom.compare(move.quantity, vals["quantity"] or 0.0)
+            )
+            changed.move_line_ids._check_done_lines_editable()
+        return super().write(vals)
+
     def _get_allocation_score(self, now):
         """The score of one move at ``now`` (see the field's help and the module readme)."""
         self.ensure_one()

@@ -67,7 +67,27 @@ class StockPicking(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
 
+    def _check_unlock_rights(self):
+        """Unlocking a done transfer makes its quantities editable again: inventory managers only (core
+        gives the Lock/Unlock action to them; the same rule for a direct call or write)."""
+        if self.env.su or self.env.user.has_group("stock.group_stock_manager"):
+            return
+        done = self.filtered(lambda picking: picking.state == "done" and picking.is_locked)
+        if done:
+            raise UserError(
+                self.env._(
+                    "Only an inventory manager can unlock %(pickings)s: a done transfer's quantities are a record.",
+                    pickings=", ".join(done.mapped("name")),
+                )
+            )
+
+    def action_toggle_is_locked(self):
+        self._check_unlock_rights()
+        return super().action_toggle_is_locked()
+
     def write(self, vals):
+        if "is_locked" in vals and not vals["is_locked"]:
+            self._check_unlock_rights()
         res = super().write(vals)
         if "carrier_id" in vals:
             self._apply_carrier_cutoff()

@@ -20,3 +20,4 @@ from . import test_credit_control
 from . import test_portal_acceptance
 from . import test_tour_credit_hold
 from . import test_reservation_race
+from . import test_done_transfers

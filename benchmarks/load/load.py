@@ -1,0 +1,536 @@
+"""Load benchmark: Odoo in prefork mode driven by concurrent clients over Odoo 19's external JSON API
+(/json/2, API keys), the suite against vanilla Odoo on the same data in the same run, closed by invariant
+checks over each database.
+
+Started by run_load.sh (which builds the two template databases). Two parts:
+
+* ``--setup``: run inside Odoo (imports it) on a fresh copy of a template: products with competing stock,
+  reordering rules with a vendor, customers, and the users the clients act as, each with an API key
+  (written to a JSON file for the driver).
+* the run (default): for each round and each flavour, copy the template, run ``setup``, start odoo-bin
+  with --workers (and optionally a second server on the same database, the scale-out shape), drive it,
+  stop it, count Odoo's serialization retries in its log, check the invariants; then print per operation
+  count, throughput, p50/p95/p99 latency and errors by kind, suite beside vanilla.
+
+The clients, all on loopback and bounded in count and time:
+
+* sales reps create orders of one to three lines of a small set of products whose stock is short, and
+  confirm them (one order in four carries 15% off: the suite refuses to confirm it without approval);
+* warehouse clients take ready deliveries as a barcode app does (the top of the list, ordered by
+  priority then scheduled date): set each move's quantity and picked, a third of them short, validate,
+  and answer the backorder wizard (create the backorder);
+* a buyer runs the scheduler (and, with the suite, the replenishment planner);
+* a manager opens the exception queue and the KPI dashboard (vanilla: the late deliveries list and the
+  sales analysis grouped by month).
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter, defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+REPS_DEFAULT = 8
+PICKERS_DEFAULT = 3
+PRODUCTS = 12
+STOCK_PER_PRODUCT = 30
+CUSTOMERS = 30
+
+
+# ----------------------------------------------------------------------------------------------------
+# setup (inside Odoo)
+# ----------------------------------------------------------------------------------------------------
+def setup(db, out, odoo_args, reps, pickers):
+    from bench_common import setup_odoo
+
+    setup_odoo(odoo_args)
+    import odoo
+    from odoo import Command
+    from odoo.api import Environment
+    from odoo.modules.registry import Registry
+
+    registry = Registry(db)
+    with registry.cursor() as cr:
+        env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
+        suite = "distribution.exception" in env
+        company = env.company
+        warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        vendor = env["res.partner"].create({"name": "Load Vendor", "is_company": True, "supplier_rank": 1})
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"Load Product {i:02d}",
+                    "default_code": f"LOAD{i:02d}",
+                    "is_storable": True,
+                    "list_price": 20.0 + i,
+                    "standard_price": 11.0 + i,
+                    "seller_ids": [Command.create({"partner_id": vendor.id, "price": 10.0 + i, "delay": 3})],
+                    "route_ids": [Command.link(env.ref("purchase_stock.route_warehouse0_buy").id)],
+                }
+                for i in range(PRODUCTS)
+            ]
+        )
+        for product in products:
+            env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, STOCK_PER_PRODUCT)
+        env["stock.warehouse.orderpoint"].create(
+            [
+                {"product_id": p.id, "warehouse_id": warehouse.id, "location_id": warehouse.lot_stock_id.id,
+                 "product_min_qty": 10, "product_max_qty": 60, "trigger": "auto"}
+                for p in products
+            ]
+        )
+        customer_vals = [{"name": f"Load Customer {i:02d}", "is_company": True, "customer_rank": 1}
+                         for i in range(CUSTOMERS)]
+        if suite:
+            classes = [env.ref(f"distribution_order_flow.customer_class_{code}")
+                       for code in ("key_account", "retail", "contractor", "dealer")]
+            for i, vals in enumerate(customer_vals):
+                vals["distribution_class_id"] = classes[i % len(classes)].id
+        customers = env["res.partner"].create(customer_vals)
+
+        def groups(*xmlids):
+            return [Command.link(g.id) for x in xmlids if (g := env.ref(x, raise_if_not_found=False))]
+
+        def user(login, *xmlids):
+            u = env["res.users"].create({"name": login, "login": login, "group_ids": groups("base.group_user", *xmlids),
+                                         "company_id": company.id, "company_ids": [Command.set(company.ids)]})
+            key = env["res.users.apikeys"].with_user(u).sudo()._generate(None, "load benchmark", None)
+            return {"login": login, "key": key}
+
+        users = {
+            "reps": [user(f"load_rep_{i}", "sales_team.group_sale_salesman_all_leads") for i in range(reps)],
+            "pickers": [user(f"load_picker_{i}", "stock.group_stock_user") for i in range(pickers)],
+            "buyer": user("load_buyer", "stock.group_stock_manager", "purchase.group_purchase_manager",
+                          "distribution_replenishment.group_replenishment_user"),
+            "manager": user("load_manager", "sales_team.group_sale_manager", "stock.group_stock_user",
+                            "distribution_exceptions.group_exception_user"),
+        }
+        cr.commit()
+        data = {"suite": suite, "products": products.ids, "customers": customers.ids,
+                "warehouse": warehouse.id, "company": company.id, "users": users}
+    with open(out, "w") as f:
+        json.dump(data, f)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the clients (no Odoo import: they speak HTTP)
+# ----------------------------------------------------------------------------------------------------
+class Client:
+    def __init__(self, urls, db, key, stats):
+        self.urls, self.db, self.key, self.stats = urls, db, key, stats
+        self.turn = random.randrange(len(urls))
+
+    def call(self, op, model, method, expect=(), **payload):
+        """POST /json/2/model/method; records the latency under ``op`` and the outcome. Returns the
+        result, or None on an error (its kind counted); an error whose message matches one of ``expect``
+        is counted as a refusal (the rule working), not an error."""
+        self.turn = (self.turn + 1) % len(self.urls)  # the proxy's round robin over the servers
+        request = urllib.request.Request(
+            f"{self.urls[self.turn]}/json/2/{model}/{method}",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"bearer {self.key}",
+                     "X-Odoo-Database": self.db},
+        )
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                result = json.load(response)
+            self.stats.record(op, time.perf_counter() - start, None)
+            return result
+        except urllib.error.HTTPError as error:
+            elapsed = time.perf_counter() - start
+            try:
+                body = json.load(error)
+                kind, message = body.get("name", str(error.code)).rsplit(".", 1)[-1], body.get("message", "")
+            except ValueError:
+                kind, message = f"HTTP {error.code}", ""
+            if any(re.search(pattern, message) for pattern in expect):
+                kind = "refused (expected)"
+            self.stats.record(op, elapsed, kind, message)
+            return None
+        except (urllib.error.URLError, ConnectionError, socket.timeout) as error:
+            self.stats.record(op, time.perf_counter() - start, type(error).__name__, str(error))
+            return None
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = defaultdict(list)
+        self.errors = defaultdict(Counter)
+        self.samples = {}
+        self.sales_seconds = 0.0
+
+    def record(self, op, elapsed, kind, message=""):
+        with self.lock:
+            self.latencies[op].append(elapsed)
+            if kind:
+                self.errors[op][kind] += 1
+                self.samples.setdefault((op, kind), message[:160])
+
+
+def rep(client, data, orders, rng):
+    products, customers = data["products"], data["customers"]
+    hot = products[: len(products) // 2]  # half the products take most of the demand: competing stock
+    for n in range(orders):
+        lines = []
+        for product in rng.sample(hot if rng.random() < 0.8 else products, rng.randint(1, 3)):
+            line = {"product_id": product, "product_uom_qty": rng.randint(1, 5)}
+            if n % 4 == 3:
+                line["discount"] = 15.0
+            lines.append([0, 0, line])
+        ids = client.call("order.create", "sale.order", "create", vals_list=[
+            {"partner_id": rng.choice(customers), "warehouse_id": data["warehouse"], "order_line": lines}])
+        if ids:
+            client.call("order.confirm", "sale.order", "action_confirm", ids=ids,
+                        expect=[r"(?i)approv", r"(?i)validat"])
+
+
+def picker(client, data, done, rng, deadline):
+    while time.time() < deadline:
+        pickings = client.call("picking.list", "stock.picking", "search_read",
+                               domain=[("picking_type_code", "=", "outgoing"), ("state", "=", "assigned")],
+                               fields=["id"], order="priority desc, scheduled_date asc, id asc", limit=3)
+        if not pickings:
+            if done.is_set():
+                return
+            time.sleep(0.2)
+            continue
+        picking_id = rng.choice(pickings)["id"]
+        moves = client.call("picking.read", "stock.move", "search_read",
+                            domain=[("picking_id", "=", picking_id), ("state", "not in", ("done", "cancel"))],
+                            fields=["id", "product_uom_qty", "quantity"]) or []
+        short = rng.random() < 0.33
+        for move in moves:
+            qty = move["quantity"]
+            if short and qty > 1:
+                qty = qty // 2
+            client.call("picking.scan", "stock.move", "write", ids=[move["id"]], vals={"quantity": qty, "picked": True})
+        result = client.call("picking.validate", "stock.picking", "button_validate", ids=[picking_id],
+                             expect=[r"(?i)credit hold"])
+        if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+            context = result.get("context", {})
+            wizard = client.call("picking.backorder", "stock.backorder.confirmation", "create",
+                                 vals_list=[{}], context=context)
+            if wizard:
+                client.call("picking.backorder", "stock.backorder.confirmation", "process", ids=wizard,
+                            context=context)
+
+
+def buyer(client, data, done, rng):
+    while not done.is_set():
+        client.call("buyer.scheduler", "stock.rule", "run_scheduler")
+        if data["suite"]:
+            run = client.call("buyer.planner", "distribution.replenishment.run", "create",
+                              vals_list=[{"warehouse_ids": [[6, 0, [data["warehouse"]]]]}])
+            if run:
+                client.call("buyer.planner", "distribution.replenishment.run", "action_compute", ids=run)
+        else:
+            client.call("buyer.planner", "stock.warehouse.orderpoint", "action_open_orderpoints")
+        done.wait(rng.uniform(2.0, 4.0))
+
+
+def manager(client, data, done, rng):
+    while not done.is_set():
+        if data["suite"]:
+            client.call("manager.queue", "distribution.exception", "web_search_read",
+                        domain=[("state", "in", ("new", "in_progress", "waiting"))],
+                        specification={"name": {}, "state": {}, "type_id": {"fields": {"display_name": {}}},
+                                       "source_name": {}, "user_id": {"fields": {"display_name": {}}}},
+                        limit=80)
+            client.call("manager.dashboard", "distribution.kpi.dashboard", "get_dashboard_data", period="month")
+        else:
+            client.call("manager.queue", "stock.picking", "web_search_read",
+                        domain=[("picking_type_code", "=", "outgoing"), ("state", "not in", ("done", "cancel")),
+                                ("scheduled_date", "<", time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))],
+                        specification={"name": {}, "state": {}, "partner_id": {"fields": {"display_name": {}}},
+                                       "scheduled_date": {}},
+                        limit=80)
+            client.call("manager.dashboard", "sale.report", "web_read_group", domain=[],
+                        groupby=["date:month"], aggregates=["price_subtotal:sum", "margin:sum"])
+        done.wait(rng.uniform(1.0, 2.0))
+
+
+def drive(urls, db, data, args, seed):
+    stats = Stats()
+    users = data["users"]
+    done = threading.Event()
+    deadline = time.time() + args.max_seconds
+    rng = random.Random(seed)
+    threads = []
+
+    def start(target, user, *extra):
+        client = Client(urls, db, user["key"], stats)
+        thread = threading.Thread(target=target, args=(client, data, *extra), daemon=True)
+        thread.start()
+        threads.append(thread)
+        return thread
+
+    reps = [start(rep, user, args.orders, random.Random(rng.random())) for user in users["reps"]]
+    pickers = [start(picker, user, done, random.Random(rng.random()), deadline) for user in users["pickers"]]
+    start(buyer, users["buyer"], done, random.Random(rng.random()))
+    start(manager, users["manager"], done, random.Random(rng.random()))
+    began = time.time()
+    for thread in reps:
+        thread.join(max(deadline - time.time(), 0))
+    stats.sales_seconds = time.time() - began
+    done.set()
+    for thread in threads:
+        thread.join(max(deadline - time.time(), 0) + 60)
+    return stats, time.time() - began
+
+
+# ----------------------------------------------------------------------------------------------------
+# invariants (SQL over the database once the servers are stopped)
+# ----------------------------------------------------------------------------------------------------
+INVARIANTS = [
+    ("quant over-reserved",
+     """SELECT count(*) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
+        WHERE l.usage = 'internal' AND q.reserved_quantity > q.quantity + 0.0001""", True),
+    ("move reserved beyond demand",
+     """SELECT count(*) FROM stock_move WHERE state NOT IN ('done', 'cancel')
+        AND quantity > product_uom_qty + 0.0001""", True),
+    ("delivery invoiced twice",
+     """SELECT count(*) FROM (SELECT distribution_picking_id FROM account_move
+        WHERE distribution_picking_id IS NOT NULL AND state != 'cancel' AND move_type = 'out_invoice'
+        GROUP BY distribution_picking_id HAVING count(*) > 1) d""", False),
+    ("order line invoiced beyond delivered (invoice on delivery)",
+     """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+        JOIN product_product p ON p.id = l.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+        WHERE o.invoice_on_delivery AND t.type = 'consu' AND l.qty_invoiced > l.qty_delivered + 0.0001""", False),
+    ("duplicate open exception per source",
+     """SELECT count(*) FROM (SELECT 1 FROM distribution_exception
+        WHERE state IN ('new', 'in_progress', 'waiting') GROUP BY type_id, company_id, res_model, res_id
+        HAVING count(*) > 1) d""", False),
+    ("RFQ line ordered twice for one need",
+     """SELECT count(*) FROM (SELECT l.product_id FROM purchase_order_line l
+        JOIN purchase_order o ON o.id = l.order_id WHERE o.state IN ('draft', 'sent')
+        GROUP BY o.partner_id, o.picking_type_id, l.product_id HAVING count(DISTINCT o.id) > 1) d""", True),
+    ("order confirmed without its approvals",
+     """SELECT count(*) FROM sale_order o WHERE o.state = 'sale' AND (
+            EXISTS (SELECT 1 FROM tier_review r WHERE r.model = 'sale.order' AND r.res_id = o.id
+                    AND r.status != 'approved')
+            OR (o.max_discount > 10 AND NOT EXISTS (SELECT 1 FROM tier_review r WHERE r.model = 'sale.order'
+                    AND r.res_id = o.id AND r.status = 'approved')))""", False),
+    ("flow events out of order",
+     """SELECT count(*) FROM (SELECT order_id, state_from,
+            lag(state_to) OVER (PARTITION BY order_id ORDER BY date, id) AS previous
+        FROM sale_order_flow_event) e WHERE e.state_from IS DISTINCT FROM e.previous""", False),
+]
+
+
+def check_invariants(db, suite):
+    import psycopg2
+
+    results = {}
+    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
+        for name, query, core in INVARIANTS:
+            if not (core or suite):
+                continue
+            cr.execute(query)
+            results[name] = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM sale_order WHERE state = 'sale'")
+        results["_confirmed orders"] = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM stock_picking WHERE state = 'done'")
+        results["_validated transfers"] = cr.fetchone()[0]
+    return results
+
+
+# ----------------------------------------------------------------------------------------------------
+# servers
+# ----------------------------------------------------------------------------------------------------
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(args, db, log):
+    port, gevent_port = free_port(), free_port()
+    command = [
+        args.python, args.odoo_bin, "-d", db, f"--db-filter=^{db}$", f"--addons-path={args.addons_path}",
+        "--http-interface=127.0.0.1", f"--http-port={port}", f"--gevent-port={gevent_port}",
+        f"--workers={args.workers}", f"--max-cron-threads={args.cron_threads}",
+        "--limit-time-real=300", "--limit-time-cpu=240", "--limit-memory-soft=2147483648",
+        "--limit-memory-hard=2684354560", "--limit-request=8192", "--db_maxconn=32", "--proxy-mode",
+        "--log-level=warn", "--log-handler=odoo.service.model:INFO", f"--logfile={log}", *args.db_args,
+    ]
+    process = subprocess.Popen(command, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(f"{url}/web/health", timeout=2):
+                return process, url
+        except (urllib.error.URLError, ConnectionError, socket.timeout):
+            if process.poll() is not None:
+                raise SystemExit(f"odoo-bin stopped at start (log: {log})")
+            time.sleep(0.5)
+    raise SystemExit(f"odoo-bin did not answer on {url} (log: {log})")
+
+
+def stop_server(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+# ----------------------------------------------------------------------------------------------------
+# report
+# ----------------------------------------------------------------------------------------------------
+def percentile(values, q):
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
+
+
+def report(totals, rounds):
+    flavours = [f for f in ("vanilla", "suite") if f in totals]
+    ops = sorted({op for f in flavours for op in totals[f]["latencies"]})
+    print()
+    print(f"Per operation over {rounds} round(s) (throughput: calls per second of driving time)")
+    print(f"{'operation':<20}{'flavour':<9}{'count':>7}{'ops/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
+    for op in ops:
+        for flavour in flavours:
+            t = totals[flavour]
+            lat = t["latencies"].get(op, [])
+            if not lat:
+                continue
+            errors = ", ".join(f"{k}: {n}" for k, n in sorted(t["errors"][op].items())) or "-"
+            print(f"{op:<20}{flavour:<9}{len(lat):>7}{len(lat) / t['seconds']:>8.2f}"
+                  f"{percentile(lat, 50) * 1000:>9.0f}{percentile(lat, 95) * 1000:>9.0f}"
+                  f"{percentile(lat, 99) * 1000:>9.0f}  {errors}")
+    print()
+    for flavour in flavours:
+        t = totals[flavour]
+        print(f"{flavour}: driving time {t['seconds']:.1f} s (reps {t['sales_seconds']:.1f} s), serialization retries by Odoo {t['retries']}, "
+              f"confirmed orders {t['confirmed']}, validated transfers {t['validated']}")
+    if len(flavours) == 2:
+        ok = {f: len(totals[f]["latencies"].get("order.confirm", [])) - sum(
+            n for k, n in totals[f]["errors"]["order.confirm"].items()) for f in flavours}
+        rate = {f: ok[f] / totals[f]["sales_seconds"] for f in flavours}
+        vrate = {f: totals[f]["validated"] / totals[f]["seconds"] for f in flavours}
+        if rate["vanilla"]:
+            print(f"orders confirmed per second while the reps worked: suite {rate['suite']:.2f} / vanilla {rate['vanilla']:.2f} "
+                  f"= {rate['suite'] / rate['vanilla']:.2f}x")
+        if vrate["vanilla"]:
+            print(f"validated transfers per second: suite {vrate['suite']:.2f} / vanilla {vrate['vanilla']:.2f} "
+                  f"= {vrate['suite'] / vrate['vanilla']:.2f}x")
+    print()
+    print("Invariant violations (sum over rounds; - : not applicable to vanilla)")
+    names = [name for name, _q, _c in INVARIANTS]
+    for name in names:
+        row = "  ".join(f"{f} {totals[f]['invariants'].get(name, '-')}" for f in flavours)
+        print(f"  {name:<58}{row}")
+    violations = sum(v for f in flavours for k, v in totals[f]["invariants"].items())
+    print(f"total violations: {violations}")
+    return violations
+
+
+def run(args):
+    totals = {}
+    flavours = [("vanilla", args.vanilla_template), ("suite", args.suite_template)]
+    if args.only:
+        flavours = [f for f in flavours if f[0] == args.only]
+    log_dir = args.log_dir
+    os.makedirs(log_dir, exist_ok=True)
+    for round_no in range(1, args.rounds + 1):
+        for flavour, template in flavours:
+            db = f"load_{flavour}"
+            subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
+            subprocess.run(["createdb", "-T", template, db], check=True)
+            keys = os.path.join(log_dir, f"load-{flavour}.json")
+            subprocess.run([args.python, __file__, "--setup", "--db", db, "--out", keys,
+                            "--reps", str(args.reps), "--pickers", str(args.pickers),
+                            f"--addons-path={args.addons_path}", *args.db_args], check=True)
+            with open(keys) as f:
+                data = json.load(f)
+            logs = [os.path.join(log_dir, f"load-{flavour}-{i}.log") for i in range(2 if args.scale_out else 1)]
+            for log in logs:
+                if os.path.exists(log):
+                    os.unlink(log)
+            servers = [start_server(args, db, log) for log in logs]
+            try:
+                stats, seconds = drive([url for _p, url in servers], db, data, args, seed=round_no)
+            finally:
+                for process, _url in servers:
+                    stop_server(process)
+            retries = sum(open(log).read().count("tries left, try again in") for log in logs)
+            invariants = check_invariants(db, data["suite"])
+            t = totals.setdefault(flavour, {"latencies": defaultdict(list), "errors": defaultdict(Counter),
+                                            "seconds": 0.0, "sales_seconds": 0.0, "retries": 0, "invariants": Counter(),
+                                            "confirmed": 0, "validated": 0, "samples": {}})
+            for op, values in stats.latencies.items():
+                t["latencies"][op].extend(values)
+            for op, counter in stats.errors.items():
+                t["errors"][op].update(counter)
+            t["samples"].update(stats.samples)
+            t["seconds"] += seconds
+            t["sales_seconds"] += stats.sales_seconds
+            t["retries"] += retries
+            t["confirmed"] += invariants.pop("_confirmed orders")
+            t["validated"] += invariants.pop("_validated transfers")
+            t["invariants"].update(invariants)
+            bad = {k: v for k, v in invariants.items() if v}
+            print(f"[load] round {round_no} {flavour}: {seconds:.1f} s, {retries} retries, "
+                  f"violations {bad or 'none'}", flush=True)
+            if not args.keep_db:
+                subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
+    violations = report(totals, args.rounds)
+    if args.verbose:
+        for flavour, t in totals.items():
+            for (op, kind), message in sorted(t["samples"].items()):
+                print(f"  {flavour} {op} {kind}: {message}")
+    return 1 if violations else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--setup", action="store_true", help="(internal) build one round's data in --db")
+    parser.add_argument("--db")
+    parser.add_argument("--out")
+    parser.add_argument("--vanilla-template", default="load_tpl_vanilla")
+    parser.add_argument("--suite-template", default="load_tpl_suite")
+    parser.add_argument("--only", choices=["vanilla", "suite"])
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--reps", type=int, default=REPS_DEFAULT)
+    parser.add_argument("--orders", type=int, default=6, help="orders per sales rep")
+    parser.add_argument("--pickers", type=int, default=PICKERS_DEFAULT)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--cron-threads", type=int, default=1)
+    parser.add_argument("--scale-out", action="store_true", help="a second Odoo server on the same database")
+    parser.add_argument("--max-seconds", type=int, default=240, help="bound of one round's driving time")
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="print one message per error kind")
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--odoo-bin", default=os.path.join(os.environ.get("ODOO_SRC", ""), "odoo-bin"))
+    parser.add_argument("--addons-path", default=os.environ.get("ADDONS_PATH", ""))
+    parser.add_argument("--log-dir", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), ".run"))
+    args, odoo_args = parser.parse_known_args()
+    args.db_args = odoo_args
+    if args.setup:
+        setup(args.db, args.out, [f"--addons-path={args.addons_path}", *odoo_args], args.reps, args.pickers)
+        return 0
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
