@@ -16,12 +16,15 @@ The clients, all on loopback and bounded in count and time:
 
 * sales reps create orders of one to three lines of a small set of products whose stock is short, and
   confirm them (one order in four carries 15% off: the suite refuses to confirm it without approval);
-* warehouse clients take ready deliveries as a barcode app does (the top of the list, ordered by
-  priority then scheduled date): set each move's quantity and picked, a third of them short, validate,
+* warehouse clients take ready deliveries as a barcode app does (ordered by priority then scheduled
+  date; each picker its own wave, or with --shared-pickings all from the top of one list): set each move's quantity and picked, a third of them short, validate,
   and answer the backorder wizard (create the backorder);
 * a buyer runs the scheduler (and, with the suite, the replenishment planner);
 * a manager opens the exception queue and the KPI dashboard (vanilla: the late deliveries list and the
-  sales analysis grouped by month).
+  sales analysis grouped by month);
+* a billing clerk invoices what was delivered and is not invoiced yet (the orders list's Create Invoice
+  wizard) and posts it: with the suite most customers are invoiced on delivery already, so both flavours
+  do the same accounting work.
 """
 
 import argparse
@@ -53,7 +56,7 @@ CUSTOMERS = 30
 # ----------------------------------------------------------------------------------------------------
 # setup (inside Odoo)
 # ----------------------------------------------------------------------------------------------------
-def setup(db, out, odoo_args, reps, pickers):
+def setup(db, out, odoo_args, reps, pickers, order_trigger=None):
     from bench_common import setup_odoo
 
     setup_odoo(odoo_args)
@@ -67,6 +70,8 @@ def setup(db, out, odoo_args, reps, pickers):
         env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
         suite = "distribution.exception" in env
         company = env.company
+        if order_trigger and "replenishment_order_trigger" in company:
+            company.replenishment_order_trigger = order_trigger
         warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         vendor = env["res.partner"].create({"name": "Load Vendor", "is_company": True, "supplier_rank": 1})
         products = env["product.product"].create(
@@ -115,6 +120,7 @@ def setup(db, out, odoo_args, reps, pickers):
             "pickers": [user(f"load_picker_{i}", "stock.group_stock_user") for i in range(pickers)],
             "buyer": user("load_buyer", "stock.group_stock_manager", "purchase.group_purchase_manager",
                           "distribution_replenishment.group_replenishment_user"),
+            "billing": user("load_billing", "account.group_account_invoice", "sales_team.group_sale_salesman_all_leads"),
             "manager": user("load_manager", "sales_team.group_sale_manager", "stock.group_stock_user",
                             "distribution_exceptions.group_exception_user"),
         }
@@ -199,11 +205,17 @@ def rep(client, data, orders, rng):
                         expect=[r"(?i)approv", r"(?i)validat"])
 
 
-def picker(client, data, done, rng, deadline):
+def picker(client, data, done, rng, deadline, wave):
+    """``wave``: (this picker's number, pickers): each picker works its own share of the deliveries, as a
+    warehouse hands out waves; None: every picker takes from the top of the same list (two scanners on
+    one delivery happen)."""
     while time.time() < deadline:
-        pickings = client.call("picking.list", "stock.picking", "search_read",
-                               domain=[("picking_type_code", "=", "outgoing"), ("state", "=", "assigned")],
-                               fields=["id"], order="priority desc, scheduled_date asc, id asc", limit=3)
+        domain = [("picking_type_code", "=", "outgoing"), ("state", "=", "assigned")]
+        pickings = client.call("picking.list", "stock.picking", "search_read", domain=domain,
+                               fields=["id"], order="priority desc, scheduled_date asc, id asc",
+                               limit=3 if wave is None else 200)
+        if wave is not None and pickings:
+            pickings = [p for p in pickings if p["id"] % wave[1] == wave[0]][:1]
         if not pickings:
             if done.is_set():
                 return
@@ -243,6 +255,29 @@ def buyer(client, data, done, rng):
         done.wait(rng.uniform(2.0, 4.0))
 
 
+def billing(client, data, done, rng):
+    """Invoices what was delivered and not invoiced yet, as finance does from the order list (the suite
+    invoices on delivery for most classes: dealers are left to billing), and posts the invoices."""
+    while not done.is_set():
+        orders = client.call("billing.list", "sale.order", "search",
+                             domain=[("invoice_status", "=", "to invoice")], limit=5) or []
+        if orders:
+            wizard = client.call("billing.invoice", "sale.advance.payment.inv", "create",
+                                 vals_list=[{"advance_payment_method": "delivered",
+                                             "sale_order_ids": [[6, 0, orders]]}],
+                                 context={"active_model": "sale.order", "active_ids": orders})
+            if wizard:
+                client.call("billing.invoice", "sale.advance.payment.inv", "create_invoices", ids=wizard,
+                            context={"active_model": "sale.order", "active_ids": orders},
+                            expect=[r"(?i)cannot be invoiced: its prices", r"(?i)no invoiceable"])
+                drafts = client.call("billing.list", "account.move", "search",
+                                     domain=[("move_type", "=", "out_invoice"), ("state", "=", "draft"),
+                                             ("invoice_origin", "!=", False)], limit=20)
+                if drafts:
+                    client.call("billing.post", "account.move", "action_post", ids=drafts)
+        done.wait(rng.uniform(1.0, 2.0))
+
+
 def manager(client, data, done, rng):
     while not done.is_set():
         if data["suite"]:
@@ -280,9 +315,12 @@ def drive(urls, db, data, args, seed):
         return thread
 
     reps = [start(rep, user, args.orders, random.Random(rng.random())) for user in users["reps"]]
-    pickers = [start(picker, user, done, random.Random(rng.random()), deadline) for user in users["pickers"]]
+    pickers = [start(picker, user, done, random.Random(rng.random()), deadline,
+                     None if args.shared_pickings else (i, len(users["pickers"])))
+               for i, user in enumerate(users["pickers"])]
     start(buyer, users["buyer"], done, random.Random(rng.random()))
     start(manager, users["manager"], done, random.Random(rng.random()))
+    start(billing, users["billing"], done, random.Random(rng.random()))
     began = time.time()
     for thread in reps:
         thread.join(max(deadline - time.time(), 0))
@@ -460,6 +498,7 @@ def run(args):
             keys = os.path.join(log_dir, f"load-{flavour}.json")
             subprocess.run([args.python, __file__, "--setup", "--db", db, "--out", keys,
                             "--reps", str(args.reps), "--pickers", str(args.pickers),
+                            *(["--order-trigger", args.order_trigger] if args.order_trigger else []),
                             f"--addons-path={args.addons_path}", *args.db_args], check=True)
             with open(keys) as f:
                 data = json.load(f)
@@ -518,6 +557,10 @@ def main():
     parser.add_argument("--cron-threads", type=int, default=1)
     parser.add_argument("--scale-out", action="store_true", help="a second Odoo server on the same database")
     parser.add_argument("--max-seconds", type=int, default=240, help="bound of one round's driving time")
+    parser.add_argument("--order-trigger", choices=["none", "propose", "create"],
+                        help="suite: the company's replenishment on short confirmation (default: the company's)")
+    parser.add_argument("--shared-pickings", action="store_true",
+                        help="pickers take from the top of one list (two scanners on one delivery) instead of waves")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="print one message per error kind")
     parser.add_argument("--python", default=sys.executable)
@@ -527,7 +570,8 @@ def main():
     args, odoo_args = parser.parse_known_args()
     args.db_args = odoo_args
     if args.setup:
-        setup(args.db, args.out, [f"--addons-path={args.addons_path}", *odoo_args], args.reps, args.pickers)
+        setup(args.db, args.out, [f"--addons-path={args.addons_path}", *odoo_args], args.reps, args.pickers,
+              args.order_trigger)
         return 0
     return run(args)
 
