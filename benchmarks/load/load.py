@@ -299,6 +299,30 @@ def manager(client, data, done, rng):
         done.wait(rng.uniform(1.0, 2.0))
 
 
+class MemorySampler(threading.Thread):
+    """The largest resident memory of one Odoo process (a worker, the cron worker or the master) while
+    the clients drive, sampled every half second."""
+
+    def __init__(self, processes):
+        super().__init__(daemon=True)
+        self.roots, self.peak, self.stop = processes, 0, threading.Event()
+
+    def run(self):
+        import psutil
+
+        while not self.stop.wait(0.5):
+            for root in self.roots:
+                try:
+                    family = [psutil.Process(root.pid), *psutil.Process(root.pid).children(recursive=True)]
+                except psutil.Error:
+                    continue
+                for process in family:
+                    try:
+                        self.peak = max(self.peak, process.memory_info().rss)
+                    except psutil.Error:
+                        pass
+
+
 def drive(urls, db, data, args, seed):
     stats = Stats()
     users = data["users"]
@@ -334,10 +358,27 @@ def drive(urls, db, data, args, seed):
 # ----------------------------------------------------------------------------------------------------
 # invariants (SQL over the database once the servers are stopped)
 # ----------------------------------------------------------------------------------------------------
+# Reserved: what open move lines hold (the reservation itself); the quants' reserved_quantity is Odoo's
+# running counter of it, checked separately.
+RESERVED_VS_STOCK = """
+    WITH onhand AS (SELECT q.product_id, q.location_id, sum(q.quantity) AS qty, sum(q.reserved_quantity) AS counter
+                    FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
+                    WHERE l.usage = 'internal' GROUP BY q.product_id, q.location_id),
+         reserved AS (SELECT ml.product_id, ml.location_id, sum(ml.quantity_product_uom) AS qty
+                      FROM stock_move_line ml JOIN stock_move m ON m.id = ml.move_id
+                      JOIN stock_location l ON l.id = ml.location_id
+                      WHERE m.state NOT IN ('done', 'cancel') AND l.usage = 'internal'
+                      GROUP BY ml.product_id, ml.location_id)
+    SELECT count(*) FROM onhand o LEFT JOIN reserved r USING (product_id, location_id) WHERE {condition}"""
+
 INVARIANTS = [
-    ("quant over-reserved",
-     """SELECT count(*) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
-        WHERE l.usage = 'internal' AND q.reserved_quantity > q.quantity + 0.0001""", True),
+    ("stock over-reserved (open move lines > on hand)",
+     RESERVED_VS_STOCK.format(condition="coalesce(r.qty, 0) > greatest(o.qty, 0) + 0.0001"), True),
+    # Odoo's own counter drifts under concurrency (its quant updates skip locked quants and create
+    # others; the scheduler's quant tasks merge them and re-sync the counter with the move lines):
+    # printed for both flavours, not counted as a violation.
+    ("(info) quant reserved counter out of step with move lines",
+     RESERVED_VS_STOCK.format(condition="abs(o.counter - coalesce(r.qty, 0)) > 0.0001"), True),
     ("move reserved beyond demand",
      """SELECT count(*) FROM stock_move WHERE state NOT IN ('done', 'cancel')
         AND quantity > product_uom_qty + 0.0001""", True),
@@ -460,7 +501,8 @@ def report(totals, rounds):
     for flavour in flavours:
         t = totals[flavour]
         print(f"{flavour}: driving time {t['seconds']:.1f} s (reps {t['sales_seconds']:.1f} s), serialization retries by Odoo {t['retries']}, "
-              f"confirmed orders {t['confirmed']}, validated transfers {t['validated']}")
+              f"confirmed orders {t['confirmed']}, validated transfers {t['validated']}, "
+              f"largest Odoo process {t['memory'] / 2**20:.0f} MiB")
     if len(flavours) == 2:
         ok = {f: len(totals[f]["latencies"].get("order.confirm", [])) - sum(
             n for k, n in totals[f]["errors"]["order.confirm"].items()) for f in flavours}
@@ -478,7 +520,7 @@ def report(totals, rounds):
     for name in names:
         row = "  ".join(f"{f} {totals[f]['invariants'].get(name, '-')}" for f in flavours)
         print(f"  {name:<58}{row}")
-    violations = sum(v for f in flavours for k, v in totals[f]["invariants"].items())
+    violations = sum(v for f in flavours for k, v in totals[f]["invariants"].items() if not k.startswith("(info)"))
     print(f"total violations: {violations}")
     return violations
 
@@ -507,16 +549,20 @@ def run(args):
                 if os.path.exists(log):
                     os.unlink(log)
             servers = [start_server(args, db, log) for log in logs]
+            sampler = MemorySampler([process for process, _url in servers])
+            sampler.start()
             try:
                 stats, seconds = drive([url for _p, url in servers], db, data, args, seed=round_no)
             finally:
+                sampler.stop.set()
                 for process, _url in servers:
                     stop_server(process)
             retries = sum(open(log).read().count("tries left, try again in") for log in logs)
             invariants = check_invariants(db, data["suite"])
             t = totals.setdefault(flavour, {"latencies": defaultdict(list), "errors": defaultdict(Counter),
                                             "seconds": 0.0, "sales_seconds": 0.0, "retries": 0, "invariants": Counter(),
-                                            "confirmed": 0, "validated": 0, "samples": {}})
+                                            "confirmed": 0, "validated": 0, "samples": {},
+                                            "memory": 0})
             for op, values in stats.latencies.items():
                 t["latencies"][op].extend(values)
             for op, counter in stats.errors.items():
@@ -525,13 +571,21 @@ def run(args):
             t["seconds"] += seconds
             t["sales_seconds"] += stats.sales_seconds
             t["retries"] += retries
+            t["memory"] = max(t["memory"], sampler.peak)
             t["confirmed"] += invariants.pop("_confirmed orders")
             t["validated"] += invariants.pop("_validated transfers")
             t["invariants"].update(invariants)
-            bad = {k: v for k, v in invariants.items() if v}
+            bad = {k: v for k, v in invariants.items() if v and not k.startswith("(info)")}
+            info = {k: v for k, v in invariants.items() if v and k.startswith("(info)")}
             print(f"[load] round {round_no} {flavour}: {seconds:.1f} s, {retries} retries, "
-                  f"violations {bad or 'none'}", flush=True)
-            if not args.keep_db:
+                  f"violations {bad or 'none'}{f', {info}' if info else ''}", flush=True)
+            if bad:  # kept for a look: load_<flavour>_r<round>
+                kept = f"{db}_r{round_no}"
+                subprocess.run(["dropdb", "--if-exists", kept], check=True, capture_output=True)
+                subprocess.run(["psql", "-q", "-d", "postgres", "-c", f'ALTER DATABASE "{db}" RENAME TO "{kept}"'],
+                               check=True, capture_output=True)
+                print(f"[load] kept the database as {kept}", flush=True)
+            elif not args.keep_db:
                 subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
     violations = report(totals, args.rounds)
     if args.verbose:
