@@ -28,6 +28,7 @@ The clients, all on loopback and bounded in count and time:
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -139,7 +140,18 @@ class Client:
         self.urls, self.db, self.key, self.stats = urls, db, key, stats
         self.turn = random.randrange(len(urls))
 
-    def call(self, op, model, method, expect=(), **payload):
+    def call(self, op, model, method, expect=(), retry=True, **payload):
+        """As _call; a call cut by a fault (worker killed, connection dropped) is sent again, as a client
+        behind a proxy would after a 502, unless ``retry`` is False (creations)."""
+        for _attempt in range(3):
+            result = self._call(op, model, method, expect, **payload)
+            if not (retry and self.cut):
+                return result
+            self.stats.record(op + " (resent)", 0.0, None)
+            time.sleep(0.5)
+        return result
+
+    def _call(self, op, model, method, expect=(), **payload):
         """POST /json/2/model/method; records the latency under ``op`` and the outcome. Returns the
         result, or None on an error (its kind counted); an error whose message matches one of ``expect``
         is counted as a refusal (the rule working), not an error."""
@@ -151,6 +163,7 @@ class Client:
                      "X-Odoo-Database": self.db},
         )
         start = time.perf_counter()
+        self.cut = False
         try:
             with urllib.request.urlopen(request, timeout=300) as response:
                 result = json.load(response)
@@ -165,9 +178,12 @@ class Client:
                 kind, message = f"HTTP {error.code}", ""
             if any(re.search(pattern, message) for pattern in expect):
                 kind = "refused (expected)"
+            elif error.code >= 500 and re.search(r"(?i)terminat|connection|closed", message):
+                self.cut = True  # the database connection under the request was dropped
             self.stats.record(op, elapsed, kind, message)
             return None
-        except (urllib.error.URLError, ConnectionError, socket.timeout) as error:
+        except (urllib.error.URLError, ConnectionError, socket.timeout, http.client.HTTPException) as error:
+            self.cut = True
             self.stats.record(op, time.perf_counter() - start, type(error).__name__, str(error))
             return None
 
@@ -198,7 +214,7 @@ def rep(client, data, orders, rng):
             if n % 4 == 3:
                 line["discount"] = 15.0
             lines.append([0, 0, line])
-        ids = client.call("order.create", "sale.order", "create", vals_list=[
+        ids = client.call("order.create", "sale.order", "create", retry=False, vals_list=[
             {"partner_id": rng.choice(customers), "warehouse_id": data["warehouse"], "order_line": lines}])
         if ids:
             client.call("order.confirm", "sale.order", "action_confirm", ids=ids,
@@ -246,7 +262,7 @@ def buyer(client, data, done, rng):
     while not done.is_set():
         client.call("buyer.scheduler", "stock.rule", "run_scheduler")
         if data["suite"]:
-            run = client.call("buyer.planner", "distribution.replenishment.run", "create",
+            run = client.call("buyer.planner", "distribution.replenishment.run", "create", retry=False,
                               vals_list=[{"warehouse_ids": [[6, 0, [data["warehouse"]]]]}])
             if run:
                 client.call("buyer.planner", "distribution.replenishment.run", "action_compute", ids=run)
@@ -323,6 +339,61 @@ class MemorySampler(threading.Thread):
                         pass
 
 
+class Fault(threading.Thread):
+    """--fault kill-worker: every few seconds, SIGKILL one Odoo worker process (HTTP or cron; the master
+    starts another), while pickers validate and deliveries are invoiced. --fault drop-db: the stock
+    scheduler's cron is triggered, and while it runs every connection of the database is terminated
+    (pg_terminate_backend), the HTTP workers' with it."""
+
+    def __init__(self, kind, servers, db, interval):
+        super().__init__(daemon=True)
+        self.kind, self.servers, self.db, self.interval = kind, servers, db, interval
+        self.stop, self.count = threading.Event(), 0
+
+    def run(self):
+        import psutil
+        import psycopg2
+
+        rng = random.Random(7)
+        self.stop.wait(3.0)
+        while not self.stop.is_set():
+            if self.kind == "kill-worker":
+                master = psutil.Process(rng.choice(self.servers).pid)
+                workers = [p for p in master.children() if p.is_running()]
+                if workers:
+                    rng.choice(workers).send_signal(signal.SIGKILL)
+                    self.count += 1
+            else:
+                with psycopg2.connect(dbname=self.db) as conn, conn.cursor() as cr:
+                    cr.execute("""INSERT INTO ir_cron_trigger (cron_id, call_at)
+                                  SELECT res_id, now() at time zone 'UTC' FROM ir_model_data
+                                  WHERE module = 'stock' AND name = 'ir_cron_scheduler_action'""")
+                    conn.commit()
+                    cr.execute("SELECT pg_notify('cron_trigger', %s)", [self.db])
+                    conn.commit()
+                    # Wait until the cron's transaction is at work, then cut everyone.
+                    for _ in range(40):
+                        cr.execute("""SELECT count(*) FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id
+                                      AND d.model = 'ir.cron' AND d.module = 'stock'
+                                      AND d.name = 'ir_cron_scheduler_action'
+                                      JOIN ir_cron_progress p ON p.cron_id = c.id
+                                      WHERE p.create_date > now() at time zone 'UTC' - interval '5 seconds'""")
+                        conn.commit()
+                        if cr.fetchone()[0]:
+                            break
+                        time.sleep(0.1)
+                    cr.execute("""SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                                  WHERE datname = %s AND pid != pg_backend_pid()
+                                  AND state IN ('active', 'idle in transaction')""", [self.db])
+                    self.count += cr.fetchone()[0]
+                    conn.commit()
+            self.stop.wait(self.interval)
+
+
+def finish(client, data):
+    client.call("finish.scheduler", "stock.rule", "run_scheduler")
+
+
 def drive(urls, db, data, args, seed):
     stats = Stats()
     users = data["users"]
@@ -390,6 +461,19 @@ INVARIANTS = [
      """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
         JOIN product_product p ON p.id = l.product_id JOIN product_template t ON t.id = p.product_tmpl_id
         WHERE o.invoice_on_delivery AND t.type = 'consu' AND l.qty_invoiced > l.qty_delivered + 0.0001""", False),
+    ("order confirmed without its delivery",
+     """SELECT count(*) FROM sale_order o WHERE o.state = 'sale'
+        AND EXISTS (SELECT 1 FROM sale_order_line l JOIN product_product p ON p.id = l.product_id
+                    JOIN product_template t ON t.id = p.product_tmpl_id WHERE l.order_id = o.id AND t.is_storable)
+        AND NOT EXISTS (SELECT 1 FROM stock_move m JOIN sale_order_line l ON l.id = m.sale_line_id
+                        WHERE l.order_id = o.id)""", True),
+    ("delivery shipped, not invoiced (invoice on delivery)",
+     """SELECT count(*) FROM stock_picking p JOIN sale_order o ON o.id = p.sale_id
+        JOIN stock_location d ON d.id = p.location_dest_id
+        WHERE p.state = 'done' AND d.usage = 'customer' AND o.invoice_on_delivery AND o.flow_state != 'on_hold'
+        AND EXISTS (SELECT 1 FROM stock_move m WHERE m.picking_id = p.id AND m.state = 'done' AND m.quantity > 0)
+        AND NOT EXISTS (SELECT 1 FROM account_move a WHERE a.distribution_picking_id = p.id AND a.state = 'posted')""",
+     False),
     ("duplicate open exception per source",
      """SELECT count(*) FROM (SELECT 1 FROM distribution_exception
         WHERE state IN ('new', 'in_progress', 'waiting') GROUP BY type_id, company_id, res_model, res_id
@@ -502,7 +586,8 @@ def report(totals, rounds):
         t = totals[flavour]
         print(f"{flavour}: driving time {t['seconds']:.1f} s (reps {t['sales_seconds']:.1f} s), serialization retries by Odoo {t['retries']}, "
               f"confirmed orders {t['confirmed']}, validated transfers {t['validated']}, "
-              f"largest Odoo process {t['memory'] / 2**20:.0f} MiB")
+              f"largest Odoo process {t['memory'] / 2**20:.0f} MiB"
+              + (f", faults injected {t.get('faults', 0)}" if t.get("faults") else ""))
     if len(flavours) == 2:
         ok = {f: len(totals[f]["latencies"].get("order.confirm", [])) - sum(
             n for k, n in totals[f]["errors"]["order.confirm"].items()) for f in flavours}
@@ -551,10 +636,22 @@ def run(args):
             servers = [start_server(args, db, log) for log in logs]
             sampler = MemorySampler([process for process, _url in servers])
             sampler.start()
+            fault = None
+            if args.fault:
+                fault = Fault(args.fault, [process for process, _url in servers], db, args.fault_interval)
+                fault.start()
             try:
                 stats, seconds = drive([url for _p, url in servers], db, data, args, seed=round_no)
+                if fault:
+                    fault.stop.set()
+                    fault.join()
+                    # What was interrupted completes on retry: the scheduler runs once more, as its
+                    # next cron run would, and the deliveries still ready are validated.
+                    finish(Client([url for _p, url in servers], db, data["users"]["buyer"]["key"], stats), data)
             finally:
                 sampler.stop.set()
+                if fault:
+                    fault.stop.set()
                 for process, _url in servers:
                     stop_server(process)
             retries = sum(open(log).read().count("tries left, try again in") for log in logs)
@@ -571,6 +668,7 @@ def run(args):
             t["seconds"] += seconds
             t["sales_seconds"] += stats.sales_seconds
             t["retries"] += retries
+            t["faults"] = t.get("faults", 0) + (fault.count if fault else 0)
             t["memory"] = max(t["memory"], sampler.peak)
             t["confirmed"] += invariants.pop("_confirmed orders")
             t["validated"] += invariants.pop("_validated transfers")
@@ -615,6 +713,9 @@ def main():
                         help="suite: the company's replenishment on short confirmation (default: the company's)")
     parser.add_argument("--shared-pickings", action="store_true",
                         help="pickers take from the top of one list (two scanners on one delivery) instead of waves")
+    parser.add_argument("--fault", choices=["kill-worker", "drop-db"],
+                        help="inject a fault while the clients drive (see Fault)")
+    parser.add_argument("--fault-interval", type=float, default=4.0, help="seconds between faults")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="print one message per error kind")
     parser.add_argument("--python", default=sys.executable)
