@@ -148,6 +148,11 @@ class SaleOrder(models.Model):
                                 old_discount=before[line.id][1],
                                 price=order.currency_id.format(line.price_unit),
                                 discount=line.discount,
+                            ) if line.id in before else self.env._(
+                                "%(product)s added at %(price)s (-%(discount)s%%)",
+                                product=line.product_id.display_name,
+                                price=order.currency_id.format(line.price_unit),
+                                discount=line.discount,
                             )
                             for line in lines.filtered(lambda l, o=order: l.order_id == o)
                         ],

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
@@ -283,6 +283,16 @@ class TestOrderTriggers(ExceptionCase):
         self.assertIn("Cable 3G2.5", override.description)
         order.with_user(self.sales_manager_2).action_approve_repricing()
         self.assertIn(f"approved by {self.sales_manager_2.name}", " ".join(override.message_ids.mapped("body")))
+
+    def test_discounted_line_added_to_a_confirmed_order_raises_a_price_override(self):
+        self._stock(self.cable, 10)
+        order = self._confirmed([(self.cable, 5, None, 0.0)])
+        order.with_user(self.sales_manager).write(
+            {"order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 1, "discount": 30.0})]}
+        )
+        override = self._open("price_override", order)
+        self.assertEqual(len(override), 1)
+        self.assertIn("Cable 3G2.5 added at", override.description)
 
     def test_online_acceptance_waiting_for_approval_queues_an_item_for_the_rep(self):
         order = self._order([(self.cable, 5, None, 20.0)])

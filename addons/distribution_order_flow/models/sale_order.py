@@ -265,10 +265,27 @@ class SaleOrder(models.Model):
     # Prices changed after confirmation
     # ------------------------------------------------------------------------------------------------
     def _mark_repriced(self, lines, before):
-        """A sales manager changed prices or discounts of these confirmed orders: the new prices wait for
-        another sales manager's approval, and nothing is invoiced on delivery meanwhile. ``before``: {line
-        id: (price, discount)} as they were."""
+        """A sales manager changed prices or discounts of these confirmed orders, or added ``lines`` off the
+        pricelist's terms: the new prices wait for another sales manager's approval, and nothing is
+        invoiced on delivery meanwhile; each line is on its order's chatter. ``before``: {line id: (price,
+        discount)} as they were (lines missing from it were added)."""
         self.sudo().write({"distribution_reprice_pending": True, "distribution_repriced_by_id": self.env.user.id})
+        for line in lines:
+            values = {"product": line.product_id.display_name, "user": self.env.user.name,
+                      "price": line.price_unit, "discount": line.discount}
+            if line.id in before:
+                body = _(
+                    "%(product)s repriced on the confirmed order by %(user)s: %(old_price)s (discount "
+                    "%(old_discount)s%%) to %(price)s (discount %(discount)s%%).",
+                    old_price=before[line.id][0], old_discount=before[line.id][1], **values,
+                )
+            else:
+                body = _(
+                    "%(product)s added to the confirmed order by %(user)s at %(price)s (discount %(discount)s%%): "
+                    "the new prices wait for another sales manager's approval.",
+                    **values,
+                )
+            line.order_id.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _check_repricing_approver(self):
         user = self.env.user

@@ -121,19 +121,7 @@ class SaleOrderLine(models.Model):
                     product=", ".join(off_terms.product_id.mapped("display_name")),
                 )
             )
-        off_terms.order_id._mark_repriced(off_terms, {line.id: (0.0, 0.0) for line in off_terms})
-        for line in off_terms:
-            line.order_id.message_post(
-                body=_(
-                    "%(product)s added to the confirmed order by %(user)s at %(price)s (discount %(discount)s%%): "
-                    "the new prices wait for another sales manager's approval.",
-                    product=line.product_id.display_name,
-                    user=self.env.user.name,
-                    price=line.price_unit,
-                    discount=line.discount,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        off_terms.order_id._mark_repriced(off_terms, {})
 
     def _check_confirmed_price_change(self, vals):
         """On a confirmed order, the unit price and the discount are what was approved and what invoicing
@@ -176,20 +164,6 @@ class SaleOrderLine(models.Model):
             changed.order_id._restart_approval_after_change(["order_line"])
         if repriced:
             repriced.order_id._mark_repriced(repriced, before)
-        for line in repriced:
-            line.order_id.message_post(
-                body=_(
-                    "%(product)s repriced on the confirmed order by %(user)s: %(old_price)s (discount %(old_discount)s%%) "
-                    "to %(price)s (discount %(discount)s%%).",
-                    product=line.product_id.display_name,
-                    user=self.env.user.name,
-                    old_price=before[line.id][0],
-                    old_discount=before[line.id][1],
-                    price=line.price_unit,
-                    discount=line.discount,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
         return res
 
     def unlink(self):
