@@ -142,7 +142,15 @@ class StockPicking(models.Model):
         held = self._get_credit_held_deliveries()
         if held:
             raise UserError(held._credit_hold_message())
-        res = super()._action_done()
+        # Core adds order lines for goods delivered beyond the order (at the order's price, or 0 for
+        # ordered-quantity products): the warehouse's validation, not a price someone set. Flagged on the
+        # cursor (server side, unlike a context key a client could send).
+        syncing = self.env.cr.cache.setdefault("distribution_delivery_sync", set())
+        syncing.update(self.ids)
+        try:
+            res = super()._action_done()
+        finally:
+            syncing.difference_update(self.ids)
         # Whichever client validated the transfer (web, barcode app, RPC), invoice what left (or credit
         # what came back). This follow-up on the orders is the system's work: the warehouse user who
         # validates may have no sales rights, or only on their own orders, and must still be able to ship

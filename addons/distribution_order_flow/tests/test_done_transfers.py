@@ -60,3 +60,30 @@ class TestDoneTransfers(OrderFlowCase):
         picking.move_ids.write({"quantity": 3})
         self.assertEqual(picking.move_ids.quantity, 3.0)
         self.assertEqual(picking.move_ids.sale_line_id.qty_delivered, 3.0)
+
+    def test_extra_goods_delivered_by_the_warehouse_are_added_to_the_order(self):
+        """Core adds an order line for goods a delivery handed over beyond the order (price from the
+        order, or 0 on ordered-quantity products): the warehouse user's validation is not refused as an
+        unapproved price, while a salesperson adding the same line by hand would be."""
+        # Core writes the order line as the validating user: a warehouse user who is also a salesperson.
+        picker = new_test_user(self.env, login="dist_done_picker_rep",
+                               groups="stock.group_stock_user,sales_team.group_sale_salesman")
+        lamp = self.env["product.product"].create(
+            {"name": "Lamp (ordered-qty policy)", "is_storable": True, "list_price": 10.0, "standard_price": 4.0}
+        )
+        self._stock(self.cable, 20)
+        self._stock(lamp, 20)
+        order = self._order([(self.cable, 4, 100.0, 0.0)], user=picker)
+        order.action_confirm()
+        picking = order.picking_ids.with_user(picker)
+        self.env["stock.move"].with_user(picker).create({
+            "picking_id": picking.id, "product_id": lamp.id, "product_uom_qty": 2,
+            "location_id": picking.location_id.id, "location_dest_id": picking.location_dest_id.id,
+        })
+        picking.move_ids.write({"picked": True})
+        picking.move_ids.filtered(lambda m: m.product_id == lamp).quantity = 2
+        picking.move_ids.filtered(lambda m: m.product_id == self.cable).quantity = 4
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        extra = order.order_line.filtered(lambda line: line.product_id == lamp)
+        self.assertEqual(extra.qty_delivered, 2.0)
