@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -74,6 +76,7 @@ class StockMove(models.Model):
         # re-route its moves.
         moves = self.sudo().filtered(lambda move: move.state not in ("done", "cancel") and move.sale_line_id)
         scores = {}  # the moves of one order share their inputs: scored once
+        changed = defaultdict(list)  # and are written once per score, not move by move
         for move in moves:
             order = move.sale_line_id.order_id
             key = (order.id, order.commitment_date or move.date_deadline or move.date, move.date,
@@ -82,7 +85,9 @@ class StockMove(models.Model):
                 scores[key] = move._get_allocation_score(now)
             score = scores[key]
             if move.allocation_score != score:
-                move.allocation_score = score
+                changed[score].append(move.id)
+        for score, move_ids in changed.items():
+            moves.browse(move_ids).write({"allocation_score": score})
         moves.picking_id._update_allocation_priority()
         return moves
 

@@ -13,6 +13,28 @@ class SaleOrder(models.Model):
                 line.is_price_override or line.is_below_margin_floor for line in order.order_line
             )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"date_order", "pricelist_id"} & set(vals):
+            self._refresh_pricelist_reference()
+        return res
+
+    def _refresh_pricelist_reference(self):
+        """The pricelist engine's price of a line depends on its order's pricelist and date (dated rules,
+        contract periods), but the rule Odoo keeps on the line (``pricelist_item_id``) follows only its
+        product and quantity: when a quotation changes pricelist or date, each line's rule and reference
+        price are found again, and what is measured against them (overrides, margin floors, the approval
+        they need). Confirmation also dates the order, but confirmed lines keep the prices they were
+        approved with, so the date is no declared dependency: nothing is recomputed at confirmation."""
+        lines = self.filtered(lambda order: order.state in ("draft", "sent")).order_line.filtered(
+            lambda line: not line.display_type
+        )
+        if not lines:
+            return
+        lines.invalidate_recordset(["pricelist_item_id"])  # not stored: found again when next read
+        self.env.add_to_compute(lines._fields["distribution_pricelist_price"], lines)
+        lines.modified(["distribution_pricelist_price"])
+
     @api.constrains("pricelist_id", "partner_id")
     def _check_contract_pricelist_belongs_to_customer(self):
         """A contract pricelist prices its own customer (or customer class) only: giving it to another

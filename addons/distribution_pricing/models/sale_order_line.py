@@ -86,8 +86,7 @@ class SaleOrderLine(models.Model):
         "product_uom_id",
         "product_uom_qty",
         "product_no_variant_attribute_value_ids",
-        "order_id.pricelist_id",
-        "order_id.date_order",
+        # order_id.pricelist_id and order_id.date_order too, for quotations: sale.order._refresh_pricelist_reference
         "order_id.currency_id",
         "order_id.fiscal_position_id",
         "display_type",
@@ -98,6 +97,18 @@ class SaleOrderLine(models.Model):
                 continue  # kept as confirmed
             line.distribution_pricelist_price = (
                 line._get_distribution_pricelist_price() if line.order_id and line._is_price_governed() else 0.0
+            )
+
+    def _reset_price_unit(self):
+        super()._reset_price_unit()
+        # Core has just priced a new line from its pricelist, exactly as _get_distribution_pricelist_price
+        # would: that price is the line's reference, so the pricelist engine does not run twice for every
+        # line typed or created. Lines given a price (RPC, import) never come here and are measured
+        # against the engine's own price.
+        if not self.id and not self._origin and self.order_id:
+            self._update_cache(
+                {"distribution_pricelist_price": self.price_unit if self._is_price_governed() else 0.0},
+                validate=False,
             )
 
     def _is_below_pricelist_price(self):

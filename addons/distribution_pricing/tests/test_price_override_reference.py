@@ -131,3 +131,87 @@ class TestPriceOverrideReference(PricingCase):
         for partner in (self.other_customer, newcomer):
             self.assertFalse(partner.property_product_pricelist.distribution_partner_id, partner.name)
             self.assertEqual(self._price(self.lamp, 1, partner=partner)[0], 10.0)
+
+    def test_reference_price_follows_a_quotation_date_not_a_confirmation(self):
+        """A dated pricelist rule prices the reference from the order's date: moving a quotation into the
+        rule's period re-measures its lines; confirming (which dates the order now) changes nothing of what
+        was approved."""
+        pricelist = self.env["product.pricelist"].create({
+            "name": "Seasonal (test)",
+            "item_ids": [Command.create({
+                "applied_on": "0_product_variant", "product_id": self.lamp.id, "compute_price": "fixed",
+                "fixed_price": 12.0, "date_start": "2031-01-01", "date_end": "2031-12-31",
+            })],
+        })
+        order = self._rpc_order(
+            [{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 10.0}], pricelist_id=pricelist.id
+        )
+        line = order.order_line
+        self.assertRecordValues(line, [{"distribution_pricelist_price": 10.0, "is_price_override": False}])
+        # In the rule's period the engine says 12: the line's 10 is now below it.
+        with self.assertRaisesRegex(ValidationError, r"the price 10.0 is below the pricelist price 12.0"):
+            with self.cr.savepoint():
+                order.with_user(self.salesperson).date_order = "2031-06-01 10:00:00"
+                self.env.flush_all()  # as the end of the request does
+        self.assertEqual(line.distribution_pricelist_price, 10.0, "the refused change left nothing behind")
+        order.with_user(self.salesperson).write(
+            {"date_order": "2031-06-01 10:00:00",
+             "order_line": [Command.update(line.id, {"price_override_reason": "Season not started"})]}
+        )
+        self.assertRecordValues(line, [{"distribution_pricelist_price": 12.0, "is_price_override": True}])
+        self.assertTrue(order.has_price_override)
+        # Back out of the period: at the pricelist price again.
+        order.with_user(self.salesperson).date_order = "2030-06-01 10:00:00"
+        self.assertRecordValues(line, [{"distribution_pricelist_price": 10.0, "is_price_override": False}])
+        self.assertFalse(order.has_price_override)
+        # Confirmation dates the order today (outside the rule): the confirmed line keeps the reference it
+        # was quoted and approved against.
+        order.with_user(self.salesperson).write(
+            {"date_order": "2031-06-01 10:00:00", "order_line": [Command.update(line.id, {"price_unit": 12.0})]}
+        )
+        self.assertFalse(order.has_price_override)
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertNotEqual(order.date_order.year, 2031)
+        self.assertRecordValues(line, [{"distribution_pricelist_price": 12.0, "is_price_override": False}])
+
+    def test_lines_priced_by_odoo_take_its_price_as_reference(self):
+        """Lines Odoo prices itself (no price given) have the engine's price as their reference, as lines
+        given a price are measured against the engine, in one create of many lines."""
+        order = self._rpc_order([
+            {"product_id": self.lamp.id, "product_uom_qty": 2},
+            {"product_id": self.spot.id, "product_uom_qty": 5},
+            {"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 11.0},
+        ])
+        for line in order.order_line:
+            self.assertEqual(line.distribution_pricelist_price, line._get_distribution_pricelist_price(), line.name)
+        self.assertRecordValues(order.order_line, [
+            {"price_unit": 10.0, "is_price_override": False},
+            {"price_unit": 8.0, "is_price_override": False},
+            {"price_unit": 11.0, "is_price_override": False},
+        ])
+        self.assertEqual(order.order_line[2].price_source, "Manual price")
+
+    def test_pricelist_switch_without_new_prices_is_measured_against_the_new_pricelist(self):
+        """A quotation moved to a dearer pricelist by a write (RPC, import) keeps its lines' prices unless
+        someone updates them: those prices are then below the new pricelist's and are overrides."""
+        dearer = self.env["product.pricelist"].create({
+            "name": "Retail (test)",
+            "item_ids": [Command.create({"applied_on": "0_product_variant", "product_id": self.lamp.id,
+                                         "compute_price": "fixed", "fixed_price": 12.0})],
+        })
+        public = self.env["product.pricelist"].create({"name": "List prices (test)"})
+        order = self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1}], pricelist_id=public.id)
+        self.assertRecordValues(order.order_line, [{"price_unit": 10.0, "distribution_pricelist_price": 10.0}])
+        with self.assertRaisesRegex(ValidationError, r"the price 10.0 is below the pricelist price 12.0"):
+            with self.cr.savepoint():
+                order.with_user(self.salesperson).pricelist_id = dearer
+                self.env.flush_all()
+        order.with_user(self.salesperson).write({
+            "pricelist_id": dearer.id,
+            "order_line": [Command.update(order.order_line.id, {"price_override_reason": "Quoted last week"})],
+        })
+        self.assertRecordValues(order.order_line, [{"distribution_pricelist_price": 12.0, "is_price_override": True}])
+        # Updating the prices (the form's button) brings the line to the pricelist: no override left.
+        order.with_user(self.salesperson).action_update_prices()
+        self.assertRecordValues(order.order_line, [{"price_unit": 12.0, "is_price_override": False}])
