@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_datetime
 
 from .sale_order_flow_event import FLOW_STATES
 
@@ -823,6 +823,31 @@ class SaleOrder(models.Model):
         self._check_reviewer_is_not_salesperson()
         self._check_reviewer_can_review()
         return super().reject_tier()
+
+    def _validate_tier(self, tiers=False):
+        # The approval button and the comment wizard both approve through here.
+        res = super()._validate_tier(tiers)
+        self._confirm_after_customer_acceptance()
+        return res
+
+    def _confirm_after_customer_acceptance(self):
+        """The customer signed or paid while the order waited for approvals: once its last approval is
+        given, the order is confirmed as the customer asked, in the name of the reviewer who gave it. The
+        confirmation is the system's (the reviewer, a credit controller for instance, may have no sales
+        rights) and runs every confirmation check again: an order still missing an approval waits."""
+        for order in self.filtered(lambda o: o.state in ("draft", "sent") and o.distribution_customer_accepted):
+            if order.validation_status != "validated" or order._get_approval_error_message():
+                continue
+            order.sudo().action_confirm()
+            order.flush_recordset(["flow_state"])  # the confirmation's flow event, in the reviewer's name
+            order.sudo().message_post(
+                body=_(
+                    "Confirmed on approval by %(user)s: the customer accepted the order on %(date)s.",
+                    user=self.env.user.name,
+                    date=format_datetime(self.env, order.distribution_customer_accepted),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------------------------------------
     # Invoicing on delivery

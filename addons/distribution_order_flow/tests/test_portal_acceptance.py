@@ -1,7 +1,7 @@
 import base64
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 # A 1x1 PNG: the signature the portal's widget sends.
 SIGNATURE = base64.b64encode(
@@ -53,6 +53,14 @@ class TestPortalAcceptance(HttpCase):
             f"/my/orders/{order.id}/accept",
             {"access_token": order._portal_ensure_token(), "name": "Pat Buyer", "signature": SIGNATURE},
         )
+
+    def _approve(self, order, user):
+        """The reviewer clicks Validate and confirms the comment wizard, as in the web client."""
+        action = order.with_user(user).validate_tier()
+        if action:
+            wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
+            wizard.comment = "Approved"
+            wizard.save().add_comment()
 
     def test_signature_of_an_order_needing_approval(self):
         order = self._quotation(discount=25.0)
@@ -119,3 +127,36 @@ class TestPortalAcceptance(HttpCase):
         self.assertRecordValues(order, [{"state": "draft", "flow_state": "to_approve"}])
         self.assertTrue(order.distribution_customer_accepted, "a paid order is never a silent quotation")
         self.assertEqual(order.amount_paid, order.amount_total, "the payment is kept")
+
+    def test_last_approval_confirms_what_the_customer_accepted(self):
+        """Signed over the discount and the credit rules: the order waits for both reviewers, and the last
+        approval (by a credit controller without sales rights) confirms it as the customer asked."""
+        self.customer.credit_limit = 50.0
+        manager = new_test_user(self.env, login="dist_portal_manager", groups="sales_team.group_sale_manager")
+        controller = new_test_user(
+            self.env, login="dist_portal_controller", groups="distribution_order_flow.group_credit_controller"
+        )
+        order = self._quotation(discount=25.0)
+        self._sign(order)
+        self.assertEqual(len(order.review_ids), 2)
+        self._approve(order, manager)
+        self.assertRecordValues(order, [{"state": "draft", "flow_state": "to_approve"}])
+        self.assertFalse(order.picking_ids)
+        self._approve(order, controller)
+        self.assertRecordValues(order, [{"state": "sale", "validation_status": "validated"}])
+        note = order.message_ids.filtered(lambda m: "Confirmed on approval" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(controller.name, note.body)
+        self.env.flush_all()  # as the end of the reviewer's request does
+        event = order.flow_event_ids.sorted("id")[-1]
+        self.assertEqual(event.state_from, "approved")
+        self.assertNotIn(event.state_to, ("quotation", "to_approve", "approved"))
+        self.assertEqual(event.user_id, controller, "the confirmation is credited to the last reviewer")
+
+    def test_approval_of_an_order_nobody_accepted_does_not_confirm(self):
+        """A quotation the rep sent for approval stays a quotation once approved: the rep confirms it."""
+        manager = new_test_user(self.env, login="dist_portal_manager2", groups="sales_team.group_sale_manager")
+        order = self._quotation(discount=25.0)
+        order.with_user(self.rep).request_validation()
+        self._approve(order, manager)
+        self.assertRecordValues(order, [{"state": "draft", "flow_state": "approved"}])
