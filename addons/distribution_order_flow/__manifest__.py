@@ -2,7 +2,7 @@
     "name": "Distribution: Order Flow",
     "summary": "Governed quotation-to-cash path for wholesale distributors: customer classes, "
     "order lifecycle, approvals, allocation and invoicing on delivery",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
@@ -24,6 +24,7 @@
     "data": [
         "security/distribution_security.xml",
         "security/ir.model.access.csv",
+        "data/res_groups_data.xml",
         "data/distribution_customer_class_data.xml",
         "data/tier_definition_data.xml",
         "data/mail_template_data.xml",

@@ -30,6 +30,12 @@ class SaleOrder(models.Model):
         "deliveries, invoices and payments. Every change is recorded as a flow event.",
     )
     flow_event_ids = fields.One2many("sale.order.flow.event", "order_id", string="Flow Events", readonly=True)
+    approval_summary = fields.Html(
+        compute="_compute_approval_summary",
+        sanitize=False,  # built from escaped values only
+        help="What still needs approval before the quotation can be confirmed: each rule that applies, why, "
+        "and who approves it.",
+    )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
 
     # Indicators read by the approval matrix (tier definitions) and the reports.
@@ -666,11 +672,61 @@ class SaleOrder(models.Model):
             if review:
                 approver = review.todo_by or ", ".join(review.reviewer_ids.mapped("name"))
             elif definition.review_type == "group":
-                approver = definition.reviewer_group_id.display_name
+                # Who could approve it: the role's users, never the order's own salesperson.
+                reviewers = definition.sudo().reviewer_group_id.user_ids.filtered(lambda user: not user.share)
+                approver = definition._get_reviewer_label(reviewers - self.user_id)
             else:
                 approver = definition.reviewer_id.name or definition.reviewer_field_id.field_description
             missing.append((definition, approver))
         return missing
+
+    def _get_approval_facts(self, definition):
+        """Why ``definition`` applies to this order, in words, one fact per indicator its domain reads.
+        Extension point: a module adding an indicator adds its facts."""
+        self.ensure_one()
+        domain = definition.definition_domain or ""
+        facts = []
+        if "max_discount" in domain:
+            facts.append(_("largest discount %(discount)s%%", discount=round(self.max_discount, 2)))
+        if "margin_percent" in domain:
+            facts.append(_("order margin %(margin)s%%", margin=round(self.margin_percent * 100.0, 1)))
+        if "credit_limit_exceeded" in domain and self.credit_limit_exceeded:
+            facts.append(_("the customer would be over its credit limit"))
+        if "credit_overdue" in domain and self.credit_overdue:
+            facts.append(_("the customer has invoices overdue"))
+        if "has_nonstandard_terms" in domain and self.has_nonstandard_terms:
+            facts.append(_("payment terms %(terms)s instead of the customer's own",
+                           terms=self.payment_term_id.name or _("none")))
+        if "has_price_override" in domain:
+            facts.extend(self._get_price_override_summary())
+        return facts
+
+    def _compute_approval_summary(self):
+        for order in self:
+            saved = order._origin
+            if not saved.id or saved.state not in ("draft", "sent"):
+                order.approval_summary = False
+                continue
+            missing = saved._get_missing_approvals()
+            if not missing:
+                order.approval_summary = False
+                continue
+            items = Markup("")
+            for definition, approver in missing:
+                facts = saved._get_approval_facts(definition)
+                why = Markup(" (%s)") % "; ".join(facts) if facts else ""
+                items += Markup("<li><strong>%s</strong>%s: %s</li>") % (
+                    definition.name, why, _("to be approved by %(approver)s", approver=approver)
+                )
+            if saved.validation_status == "rejected":
+                hint = _("A reviewer rejected it: change the order, then restart the validation.")
+            elif saved.review_ids:
+                hint = _("The reviewers have been asked; the order can be confirmed once they approve.")
+            else:
+                hint = _("Click Request Validation to ask the reviewers.")
+            order.approval_summary = Markup(
+                "<p class='mb-1'><strong>%s</strong></p><ul class='mb-1'>%s</ul><p class='mb-0'>%s</p>"
+            ) % (_("Needs approval before it can be confirmed:"), items, hint)
 
     def _confirmation_error_message(self):
         # Every confirmation path (form button, RPC, portal signature, payment, automation) goes

@@ -74,7 +74,7 @@ class TestPortalAcceptance(HttpCase):
         # What the customer reads: a neutral message, no rule, group or figure.
         page = self.url_open(order.get_portal_url()).text
         self.assertIn("Your order is being reviewed", page)
-        for internal in ("Discount above", "Sales / Administrator", "Credit", "approv"):
+        for internal in ("Discount above", "Sales Administrator", "Sales / Administrator", "Credit", "approv"):
             self.assertNotIn(internal, page)
 
     def test_signature_while_the_rep_already_asked_for_approval(self):

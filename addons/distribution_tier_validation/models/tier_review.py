@@ -40,6 +40,16 @@ class TierReview(models.Model):
                 )
             )
 
+    @api.depends("reviewer_ids")
+    def _compute_todo_by(self):
+        # "Sales Administrator (Morgan Hale, Mitchell Admin)" rather than "Group Administrator": the role
+        # in words people use, and who holds it.
+        for review in self:
+            if review.definition_id:
+                review.todo_by = review.definition_id._get_reviewer_label(review.reviewer_ids)
+            else:
+                super(TierReview, review)._compute_todo_by()
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_review_action(self.env._("create"))

@@ -1,8 +1,8 @@
 import { registry } from "@web/core/registry";
 
 // The approval matrix as people use it. Started by tests/test_tour_order_approval.py:
-// 1. the salesperson opens a quotation with a 15% discount, tries to confirm (refused, names the
-//    rule and the approver), requests the validation;
+// 1. the salesperson opens a quotation with a 15% discount, reads above the lines what needs approval,
+//    why and by whom, tries to confirm (refused, names the rule and the approver), requests the validation;
 // 2. a sales manager validates it (comment wizard);
 // 3. the salesperson confirms: the order is Confirmed/Reserved in the flow.
 registry.category("web_tour.tours").add("distribution_order_approval_rep_request", {
@@ -12,13 +12,22 @@ registry.category("web_tour.tours").add("distribution_order_approval_rep_request
             trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Quotation')",
         },
         {
+            content: "Above the lines, before Confirm: the rule, why, and who approves it",
+            trigger:
+                "div[name=distribution_approval_summary]:contains('Discount above 10%'):contains('largest discount 15'):contains('Sales Administrator (')",
+        },
+        {
+            content: "The Discount column is there for the rep",
+            trigger: ".o_field_one2many[name=order_line] th[data-name=discount]",
+        },
+        {
             content: "Try to confirm",
             trigger: ".o_form_view button[name=action_confirm]:visible",
             run: "click",
         },
         {
             content: "Refused: the rule and who approves it are named",
-            trigger: ".o_error_dialog:contains('Discount above 10%'):contains('Sales / Administrator')",
+            trigger: ".o_error_dialog:contains('Discount above 10%'):contains('Sales Administrator (')",
         },
         {
             trigger: ".o_error_dialog .btn-primary",
