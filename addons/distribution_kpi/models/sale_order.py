@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, format_date
+from odoo.tools import float_compare, float_is_zero, format_date
 
 # The reasons an open order may miss its promise date, in the order they are listed.
 RISK_REASONS = [
@@ -149,7 +149,9 @@ class SaleOrder(models.Model):
             self._add_supply_reasons(shortages, promise, reasons)
         self._add_backlog_reasons(moves, promise, now, reasons)
         for order in self.filtered(lambda o: o.distribution_blocked or o.credit_hold):
-            reasons[order.id].append(("blocked", self.env._("Held: %(reason)s", reason=order._get_flow_hold_reason())))
+            reasons[order.id].append(("blocked", self.env._(
+                "On hold (%(reason)s): nothing ships until it is released", reason=order._get_flow_hold_reason()
+            )))
         rank = {code: index for index, (code, _label) in enumerate(RISK_REASONS)}
         return {order_id: sorted(found, key=lambda reason: rank[reason[0]]) for order_id, found in reasons.items()}
 
@@ -182,12 +184,24 @@ class SaleOrder(models.Model):
             qty_in_time = sum(qty for _date, qty, _vendor in in_time)
             rounding = product.uom_id.rounding
             if float_compare(qty_in_time, missing, precision_rounding=rounding) < 0:
-                reasons[order_id].append(("supply", self.env._(
-                    "%(product)s: %(missing)s %(uom)s not reserved in %(warehouse)s, %(incoming)s arriving by %(date)s",
-                    product=product.display_name, missing=round(missing, 2), uom=product.uom_id.name,
-                    warehouse=warehouse.name or "-", incoming=round(qty_in_time, 2),
-                    date=format_date(self.env, date_promised) if date_promised else "-",
-                )))
+                values = {
+                    "product": product.display_name, "missing": round(missing, 2), "uom": product.uom_id.name,
+                    "warehouse": warehouse.name or "-", "incoming": round(qty_in_time, 2),
+                    "date": format_date(self.env, date_promised) if date_promised else "-",
+                }
+                if float_is_zero(qty_in_time, precision_rounding=rounding):
+                    text = self.env._(
+                        "%(product)s: %(missing)s %(uom)s still missing in %(warehouse)s, and nothing arrives "
+                        "before the promised %(date)s",
+                        **values,
+                    )
+                else:
+                    text = self.env._(
+                        "%(product)s: %(missing)s %(uom)s still missing in %(warehouse)s, and only %(incoming)s "
+                        "arrive before the promised %(date)s",
+                        **values,
+                    )
+                reasons[order_id].append(("supply", text))
                 continue
             company = order.company_id
             for date, _qty, vendor in in_time:
@@ -201,7 +215,8 @@ class SaleOrder(models.Model):
                 if usually_late or late_for_us:
                     late_vendor_noted.add((order_id, vendor.id))
                     reasons[order_id].append(("vendor", self.env._(
-                        "%(product)s waits for %(vendor)s: %(on_time)s%% on time, %(delay)s days late on average",
+                        "%(product)s comes from %(vendor)s, whose deliveries arrive on time %(on_time)s%% of the time "
+                        "and %(delay)s days late on average",
                         product=product.display_name, vendor=vendor.display_name,
                         on_time=round(on_time), delay=round(delay, 1),
                     )))
@@ -253,8 +268,8 @@ class SaleOrder(models.Model):
             if days_needed > days_left:
                 noted.add(order.id)
                 reasons[order.id].append(("backlog", self.env._(
-                    "%(operation)s: %(ahead)s transfers ahead at %(per_day)s a day, %(needed)s working days for "
-                    "%(left)s left",
+                    "%(operation)s: %(ahead)s transfers wait before this one and about %(per_day)s are done a day, "
+                    "so it needs about %(needed)s working days; %(left)s remain before the promised date",
                     operation=picking.picking_type_id.display_name, ahead=ahead.get(picking.id, 0),
                     per_day=round(per_day, 1), needed=round(days_needed, 1), left=days_left,
                 )))

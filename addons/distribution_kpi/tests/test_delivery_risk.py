@@ -79,7 +79,7 @@ class TestDeliveryRisk(KpiCase):
             order = self._risk_order()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 40, "risk_codes": "supply",
                                          "risk_promise_date": self.at(5), "risk_first_flagged_at": self.at(0)}])
-        self.assertIn("Cable 3G2.5: 10.0 Units not reserved in Risk test WH, 0 arriving by", order.risk_reasons)
+        self.assertIn("Cable 3G2.5: 10.0 Units still missing in Risk test WH, and nothing arrives before the promised", order.risk_reasons)
 
     def test_supply_reason_off_with_incoming_before_promise(self):
         with self.step(0):
@@ -120,7 +120,7 @@ class TestDeliveryRisk(KpiCase):
             self._purchase_to_wh(10, self.at(3))
             self._recompute()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 20, "risk_codes": "vendor"}])
-        self.assertIn("waits for Cablemakers Ltd: 0% on time, 3.0 days late on average", order.risk_reasons)
+        self.assertIn("comes from Cablemakers Ltd, whose deliveries arrive on time 0% of the time and 3.0 days late on average", order.risk_reasons)
 
     def test_vendor_reason_off_for_a_reliable_vendor(self):
         self._vendor_history(self.vendor, days_late=0)
@@ -174,7 +174,7 @@ class TestDeliveryRisk(KpiCase):
             order = self._risk_order(promise_day=2)
             self._recompute()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 20, "risk_codes": "backlog"}])
-        self.assertIn("4 transfers ahead at 1.0 a day, 5.0 working days for 3 left", order.risk_reasons)
+        self.assertIn("4 transfers wait before this one and about 1.0 are done a day, so it needs about 5.0 working days; 3 remain before the promised date", order.risk_reasons)
 
     def test_backlog_reason_off_with_enough_days_or_a_short_queue(self):
         self._throughput_history()
@@ -210,7 +210,7 @@ class TestDeliveryRisk(KpiCase):
         order.sudo().credit_hold = True
         self.env.flush_all()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 30, "risk_codes": "blocked"}])
-        self.assertIn("Held: credit hold", order.risk_reasons)
+        self.assertIn("On hold (credit hold): nothing ships until it is released", order.risk_reasons)
         order.with_user(self.credit_controller).action_release_credit_hold(reason="Payment received")
         self.env.flush_all()
         self.assertRecordValues(order, [{"at_risk": False, "risk_codes": False}])
@@ -281,7 +281,7 @@ class TestDeliveryRisk(KpiCase):
         todo = order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         self.assertEqual(len(todo), 1, "a second run the same day adds nothing")
         self.assertRecordValues(todo, [{"user_id": self.salesperson.id, "date_deadline": self.at(0).date()}])
-        self.assertIn("not reserved in Risk test WH", str(todo.note))
+        self.assertIn("still missing in Risk test WH", str(todo.note))
         with self.step(1):
             self.SaleOrder._cron_notify_orders_at_risk()
         self.assertEqual(len(order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), 1,
