@@ -154,7 +154,8 @@ class DistributionReallocation(models.AbstractModel):
     def _incomplete_ship_complete_moves(self, moves, targets, ends=None):
         """Moves of ship-complete deliveries that would not be complete in every product. A delivery is
         the customer transfer the moves' chains end at (in several steps: the pick until the next step
-        exists)."""
+        exists). Its moves that are not re-allocated now (another product, or picked) count with what
+        they hold."""
         ends = ends or {}
         deliveries = defaultdict(lambda: self.env["stock.move"].sudo())
         for move in moves.filtered(lambda m: m in targets):
@@ -163,9 +164,14 @@ class DistributionReallocation(models.AbstractModel):
                 deliveries[end.picking_id or end.sale_line_id.order_id or end] |= move
         incomplete = self.env["stock.move"].sudo()
         for delivery_moves in deliveries.values():
+            others = delivery_moves.picking_id.move_ids.filtered(
+                lambda m: m not in targets and m.state not in ("done", "cancel")
+            )
             if any(
                 float_compare(targets[m], m.product_qty, precision_rounding=m.product_id.uom_id.rounding) < 0
                 for m in delivery_moves
+            ) or any(
+                m.product_uom.compare(m.quantity, m.product_uom_qty) < 0 for m in others
             ):
                 incomplete |= delivery_moves
         return incomplete
