@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
+
+from .stock_move import MAX_CHAIN_STEPS
 
 OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
 
@@ -131,22 +133,48 @@ class SaleOrderLine(models.Model):
         return {(pid, wid): (on_hand, reserved) for pid, wid, on_hand, reserved in self.env.cr.fetchall()}
 
     def _atp_read_unreserved_demand(self, products, warehouses):
-        """{(product id, warehouse id): [(allocation score, unreserved quantity)]} of open customer moves:
-        what would be served before a line of lower score. One query."""
-        self.env["stock.move"].flush_model(["product_id", "location_id", "location_dest_id", "state", "product_qty",
-                                            "quantity", "allocation_score"])
+        """{(product id, warehouse id): [(allocation score, unreserved quantity)]} of the open moves that
+        will take stock for a customer delivery: what would be served before a line of lower score. Those
+        are the moves that reserve from stock (not made to order, not fed by an earlier move) and end at a
+        customer: a one-step delivery, the pick of a multi-step one (whose final location is the
+        customer's, or whose chain of destination moves leads to one). The later steps (pack, ship) take
+        what the pick brought and are not counted again. One query."""
+        self.env["stock.move"].flush_model(["product_id", "location_id", "location_dest_id", "location_final_id",
+                                            "state", "product_qty", "quantity", "allocation_score",
+                                            "procure_method", "move_dest_ids", "move_orig_ids"])
         self.env.cr.execute(
-            """
-            SELECT move.product_id, source.warehouse_id, move.allocation_score,
-                   SUM(move.product_qty - LEAST(move.quantity, move.product_qty))
-              FROM stock_move move
-              JOIN stock_location source ON source.id = move.location_id
-              JOIN stock_location dest ON dest.id = move.location_dest_id
-             WHERE move.state = ANY(%s) AND dest.usage = 'customer'
-               AND move.product_id = ANY(%s) AND source.warehouse_id = ANY(%s)
-             GROUP BY 1, 2, 3
-            """,
-            [list(OPEN_MOVE_STATES), products.ids, warehouses.ids],
+            SQL(
+                """
+                WITH RECURSIVE chain(first_id, move_id, depth) AS (
+                    SELECT rel.move_orig_id, rel.move_dest_id, 1
+                      FROM stock_move_move_rel rel
+                      JOIN stock_move first ON first.id = rel.move_orig_id
+                     WHERE first.state = ANY(%(states)s) AND first.product_id = ANY(%(products)s)
+                    UNION ALL
+                    SELECT chain.first_id, rel.move_dest_id, chain.depth + 1
+                      FROM chain JOIN stock_move_move_rel rel ON rel.move_orig_id = chain.move_id
+                     WHERE chain.depth < %(max_steps)s
+                )
+                SELECT move.product_id, source.warehouse_id, move.allocation_score,
+                       SUM(move.product_qty - LEAST(move.quantity, move.product_qty))
+                  FROM stock_move move
+                  JOIN stock_location source ON source.id = move.location_id
+                  JOIN stock_location dest ON dest.id = move.location_dest_id
+                  LEFT JOIN stock_location final ON final.id = move.location_final_id
+                 WHERE move.state = ANY(%(states)s) AND move.product_id = ANY(%(products)s)
+                   AND source.warehouse_id = ANY(%(warehouses)s)
+                   AND move.procure_method != 'make_to_order'
+                   AND NOT EXISTS (SELECT 1 FROM stock_move_move_rel orig WHERE orig.move_dest_id = move.id)
+                   AND (dest.usage = 'customer' OR final.usage = 'customer' OR EXISTS (
+                        SELECT 1 FROM chain
+                          JOIN stock_move step ON step.id = chain.move_id AND step.state != 'cancel'
+                          JOIN stock_location step_dest ON step_dest.id = step.location_dest_id
+                         WHERE chain.first_id = move.id AND step_dest.usage = 'customer'))
+                 GROUP BY 1, 2, 3
+                """,
+                states=list(OPEN_MOVE_STATES), products=products.ids, warehouses=warehouses.ids,
+                max_steps=MAX_CHAIN_STEPS,
+            )
         )
         demand = defaultdict(list)
         for pid, wid, score, quantity in self.env.cr.fetchall():

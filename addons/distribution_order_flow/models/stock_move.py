@@ -1,11 +1,14 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .res_company import ALLOCATION_WEIGHTS
 
 NEUTRAL_CLASS_PRIORITY = 50.0
+# Deepest delivery chain followed (pick, pack, ship and a few custom steps); a guard against cycles.
+MAX_CHAIN_STEPS = 10
 
 
 class StockMove(models.Model):
@@ -69,20 +72,27 @@ class StockMove(models.Model):
         return round(sum(w * f for w, f in zip(weights, factors)) / sum(weights), 2)
 
     def _refresh_allocation_scores(self):
-        """Recompute the score of these open customer moves and star their transfers accordingly."""
+        """Recompute the score of these open customer moves and star their transfers accordingly.
+
+        Every step of a delivery to a customer is scored, the one that reserves stock (pick) included: the
+        inputs (order, promise, due date, carrier) are those of the chain's customer move when it exists,
+        so that the pick of a multi-step delivery is served in the same order as a one-step delivery."""
         now = fields.Datetime.now()
         # The score is system-written from the order (class, promise, rush, carrier): computed as the
         # system, so that a warehouse user without sales rights on the order can still confirm, split and
         # re-route its moves.
         moves = self.sudo().filtered(lambda move: move.state not in ("done", "cancel") and move.sale_line_id)
+        ends = moves._get_delivery_chain_ends()
         scores = {}  # the moves of one order share their inputs: scored once
         changed = defaultdict(list)  # and are written once per score, not move by move
         for move in moves:
-            order = move.sale_line_id.order_id
-            key = (order.id, order.commitment_date or move.date_deadline or move.date, move.date,
-                   (move.picking_id.carrier_id or order.carrier_id).id)
+            end = ends.get(move)
+            source = end if end and end.sale_line_id else move
+            order = source.sale_line_id.order_id
+            key = (order.id, order.commitment_date or source.date_deadline or source.date, source.date,
+                   (source.picking_id.carrier_id or order.carrier_id).id)
             if key not in scores:
-                scores[key] = move._get_allocation_score(now)
+                scores[key] = source._get_allocation_score(now)
             score = scores[key]
             if move.allocation_score != score:
                 changed[score].append(move.id)
@@ -90,6 +100,82 @@ class StockMove(models.Model):
             moves.browse(move_ids).write({"allocation_score": score})
         moves.picking_id._update_allocation_priority()
         return moves
+
+    # ------------------------------------------------------------------------------------------------
+    # Delivery chains: one, two or three steps
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _get_delivery_chain_domain(self):
+        """Moves that may belong to a delivery to a customer: the move to the customer itself, an earlier
+        step whose final location is the customer's (Odoo 19's pick and pack: the next step is created when
+        this one is done), or a step chained to later moves (routes that pull every step at once). A
+        superset: ``_get_delivery_chain_ends`` tells which really end at a customer."""
+        return Domain.OR([
+            [("location_dest_id.usage", "=", "customer")],
+            [("location_final_id.usage", "=", "customer")],
+            [("move_dest_ids", "!=", False)],
+        ])
+
+    @api.model
+    def _get_stock_step_domain(self):
+        """Moves that reserve from stock (core's _action_assign takes free quants for them): not made to
+        order and not fed by an earlier move."""
+        return Domain([("procure_method", "!=", "make_to_order"), ("move_orig_ids", "=", False)])
+
+    def _is_stock_step(self):
+        """Reserves from stock: not made to order, not fed by an earlier move, from a location that is
+        reserved (not a supplier's or a customer's)."""
+        self.ensure_one()
+        return (
+            self.procure_method != "make_to_order"
+            and not self.move_orig_ids
+            and not self.location_id.should_bypass_reservation()
+        )
+
+    def _get_delivery_chain_ends(self):
+        """{move: the customer move that ends its delivery chain} for those of these moves that serve a
+        delivery to a customer.
+
+        A move to the customer is its own end. An earlier step (pick, pack) ends at the customer move its
+        destination moves lead to. In Odoo 19's multi-step deliveries the next step is created only when a
+        step is done (push rules), so an open pick has no destination move yet: while its final location is
+        the customer's, it is its own end (it carries the order line, and its transfer the order's shipping
+        policy). Chains are followed level by level: one read per level, whatever the number of moves."""
+        ends = {}
+        pending = {}  # first move -> the moves reached so far along its chain
+        for move in self:
+            if move.location_dest_id.usage == "customer":
+                ends[move] = move
+            elif move.move_dest_ids:
+                pending[move] = move
+            elif move.location_final_id.usage == "customer":
+                ends[move] = move
+        for _step in range(MAX_CHAIN_STEPS):
+            if not pending:
+                break
+            following = {}
+            for first, reached in pending.items():
+                nexts = reached.move_dest_ids.filtered(lambda m: m.state != "cancel")
+                last = nexts.filtered(
+                    lambda m: m.location_dest_id.usage == "customer"
+                    or (not m.move_dest_ids and m.location_final_id.usage == "customer")
+                )
+                if last:
+                    ends[first] = last.sorted("id")[0]
+                elif nexts:
+                    following[first] = nexts
+                elif first.location_final_id.usage == "customer":
+                    ends[first] = first
+            pending = following
+        return ends
+
+    def _is_ship_complete_delivery(self):
+        """The delivery this customer move belongs to leaves complete or not at all: its transfer's shipping
+        policy ('When all products are ready'), else its order's ship policy."""
+        self.ensure_one()
+        if self.picking_id:
+            return self.picking_id.move_type == "one"
+        return self.sale_line_id.order_id.ship_policy == "complete"
 
     def _action_assign(self, force_qty=False):
         # Moves of an order on credit hold reserve nothing where the company releases held reservations:
@@ -154,9 +240,10 @@ class StockMove(models.Model):
     @api.model
     def _cron_refresh_allocation_scores(self):
         """Hourly: promise dates come closer and cut-offs pass, so open customer moves are re-scored."""
+        # Deliveries and the earlier steps (pick, pack) of multi-step deliveries.
         moves = self.search(
-            [("state", "not in", ("done", "cancel", "draft")), ("sale_line_id", "!=", False),
-             ("picking_code", "=", "outgoing")]
+            Domain([("state", "not in", ("done", "cancel", "draft")), ("sale_line_id", "!=", False)])
+            & Domain.OR([[("picking_code", "=", "outgoing")], self._get_delivery_chain_domain()])
         )
         for batch_start in range(0, len(moves), 2000):
             moves[batch_start:batch_start + 2000]._refresh_allocation_scores()

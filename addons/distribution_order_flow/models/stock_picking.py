@@ -34,11 +34,21 @@ class StockPicking(models.Model):
             scores = [m.allocation_score for m in picking.move_ids if m.state not in ("done", "cancel")]
             picking.allocation_score = max(scores, default=0.0)
 
+    def _get_customer_delivery_steps(self):
+        """The transfers among these that carry goods to a customer: outgoing deliveries, and the earlier
+        steps (pick, pack) of a multi-step delivery, whose moves end at a customer."""
+        ends = self.move_ids._get_delivery_chain_ends()
+        return self.filtered(
+            lambda p: p.picking_type_code == "outgoing" or any(move in ends for move in p.move_ids)
+        )
+
     def _update_allocation_priority(self):
-        """Star the outgoing transfers whose score reaches the company's threshold, so the web client,
-        barcode apps (which sort on priority, then scheduled date) and Odoo's reservation scheduler serve
-        them first; unstar those it starred whose score fell."""
-        for picking in self.filtered(lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")):
+        """Star the transfers to customers (every step of a multi-step delivery, the pick that reserves
+        the stock included) whose score reaches the company's threshold, so the web client, barcode apps
+        (which sort on priority, then scheduled date) and Odoo's reservation scheduler serve them first;
+        unstar those it starred whose score fell."""
+        open_pickings = self.filtered(lambda p: p.state not in ("done", "cancel"))
+        for picking in open_pickings._get_customer_delivery_steps():
             high = picking.allocation_score >= picking.company_id.allocation_priority_threshold
             if high and picking.priority != "1":
                 picking.write({"priority": "1", "distribution_auto_starred": True})
@@ -49,9 +59,9 @@ class StockPicking(models.Model):
         """A delivery for a carrier whose cut-off has passed today, scheduled today (or earlier), is
         scheduled for the company's next working day instead."""
         now = fields.Datetime.now()
-        for picking in self.filtered(
-            lambda p: p.carrier_id and p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        ):
+        # Every step of the delivery: in a multi-step warehouse the pick is what is scheduled first.
+        pickings = self.filtered(lambda p: p.carrier_id and p.state not in ("done", "cancel"))
+        for picking in pickings._get_customer_delivery_steps():
             cutoff = picking.carrier_id._get_cutoff_today(picking.company_id, now)
             if not cutoff or now <= cutoff:
                 continue
@@ -91,7 +101,10 @@ class StockPicking(models.Model):
         res = super().write(vals)
         if "carrier_id" in vals:
             self._apply_carrier_cutoff()
-            self.move_ids._refresh_allocation_scores()
+            # The earlier steps of the delivery (pick, pack) are scored from it.
+            moves = self.move_ids
+            moves |= moves.browse(moves._rollup_move_origs())
+            moves._refresh_allocation_scores()
         return res
 
     def _get_credit_held_deliveries(self):

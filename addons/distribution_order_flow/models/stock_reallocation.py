@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.service.model import retrying
 from odoo.tools import float_compare, float_round
 
@@ -18,14 +19,20 @@ class DistributionReallocation(models.AbstractModel):
     """Re-allocation of short stock: where the stock of a product in a warehouse cannot serve every open
     customer delivery, reserve it in allocation score order, taking back what lower-score deliveries hold.
 
-    For each (product, source location) group of open customer moves that were never picked:
+    The moves re-allocated are those that reserve from stock for a delivery to a customer: the delivery
+    move of a one-step warehouse, the pick of a pick + ship or pick + pack + ship warehouse (the first step
+    of the chain; the later steps take what the earlier one brought and are never re-allocated). Their
+    score, ship policy and order are the delivery's (see stock.move._get_delivery_chain_ends).
+
+    For each (product, source location) group of such moves that were never picked:
     supply = free stock of the location + what the group's moves hold; the moves, in score order (then
     date, then id), are given their demand while the supply lasts; a move of a ship-complete delivery
     gets its whole demand or nothing, and a ship-complete delivery that cannot be completed in every
     product gets nothing at all (its stock serves the others). Moves holding more than their share are
-    unreserved, then the others are reserved in score order by Odoo's own reservation. Picked quantities
-    and done moves are never touched. Rows are locked first (moves, then quants), so two runs, or a run
-    beside a user validating a delivery, never hand out the same stock twice."""
+    unreserved, then the others are reserved in score order by Odoo's own reservation. Picked or packed
+    quantities and done moves are never touched; a pick unreserved leaves its later steps waiting, as
+    core does. Rows are locked first (quants, then moves), so two runs, or a run beside a user validating
+    a delivery, never hand out the same stock twice."""
 
     _name = "distribution.reallocation"
     _description = "Re-allocation of Short Stock"
@@ -41,16 +48,18 @@ class DistributionReallocation(models.AbstractModel):
 
     @api.model
     def _get_candidate_domain(self, products, locations=None, companies=None):
-        domain = [
+        """Open moves of ``products`` that reserve from stock and may serve a customer delivery (a
+        superset: ``_get_delivery_chain_ends`` keeps those whose chain ends at a customer)."""
+        Move = self.env["stock.move"]
+        domain = Domain([
             ("product_id", "in", products.ids),
             ("state", "in", OPEN_STATES),
-            ("location_dest_id.usage", "=", "customer"),
             ("product_id.is_storable", "=", True),
-        ]
+        ]) & Move._get_stock_step_domain() & Move._get_delivery_chain_domain()
         if locations:
-            domain.append(("location_id", "child_of", locations.ids))
+            domain &= Domain("location_id", "child_of", locations.ids)
         if companies is not None:
-            domain.append(("company_id", "in", companies.ids))
+            domain &= Domain("company_id", "in", companies.ids)
         return domain
 
     @api.model
@@ -68,6 +77,10 @@ class DistributionReallocation(models.AbstractModel):
         moves.invalidate_recordset()
         moves.move_line_ids.invalidate_recordset()
         moves = moves.filtered(lambda m: m.state in OPEN_STATES)
+        # The delivery each move serves: the move itself in one step, the customer move its chain ends
+        # at in several (score, ship policy and order come from it).
+        ends = moves._get_delivery_chain_ends()
+        moves = moves.filtered(lambda m: m in ends)
         groups = defaultdict(lambda: Move.browse())
         for move in moves:
             groups[(move.product_id, move.location_id)] |= move
@@ -76,8 +89,8 @@ class DistributionReallocation(models.AbstractModel):
         for _pass in range(2):
             targets = {}
             for (product, location), group in groups.items():
-                targets.update(self._compute_targets(product, location, group, excluded))
-            incomplete = self._incomplete_ship_complete_moves(moves, targets)
+                targets.update(self._compute_targets(product, location, group, excluded, ends))
+            incomplete = self._incomplete_ship_complete_moves(moves, targets, ends)
             if not incomplete - excluded:
                 break
             excluded |= incomplete
@@ -102,17 +115,18 @@ class DistributionReallocation(models.AbstractModel):
 
     @api.model
     def _is_reallocatable(self, move):
-        """Never picked (no picked move line) and reservable from stock."""
+        """Reserves from stock and nothing of it was picked or packed (no picked or packed move line)."""
         return (
             not move.picked
-            and not any(line.picked for line in move.move_line_ids)
-            and move.procure_method == "make_to_stock"
-            and not move.move_orig_ids
+            and not any(line.picked or line.result_package_id for line in move.move_line_ids)
+            and move._is_stock_step()
         )
 
     @api.model
-    def _compute_targets(self, product, location, group, excluded):
-        """{move: quantity it should hold} in the product's unit for one (product, location) group."""
+    def _compute_targets(self, product, location, group, excluded, ends=None):
+        """{move: quantity it should hold} in the product's unit for one (product, location) group.
+        ``ends``: {move: customer move of its delivery} (the move itself when missing)."""
+        ends = ends or {}
         candidates = group.filtered(self._is_reallocatable)
         if not candidates:
             return {}
@@ -127,7 +141,8 @@ class DistributionReallocation(models.AbstractModel):
             if move in excluded:
                 targets[move] = 0.0
                 continue
-            if move.picking_id.move_type == "one" and float_compare(supply, demand, precision_rounding=rounding) < 0:
+            ship_complete = ends.get(move, move)._is_ship_complete_delivery()
+            if ship_complete and float_compare(supply, demand, precision_rounding=rounding) < 0:
                 targets[move] = 0.0  # ship complete: all or nothing
                 continue
             share = min(demand, max(supply, 0.0))
@@ -136,16 +151,29 @@ class DistributionReallocation(models.AbstractModel):
         return targets
 
     @api.model
-    def _incomplete_ship_complete_moves(self, moves, targets):
-        """Moves of ship-complete deliveries that would not be complete in every product."""
+    def _incomplete_ship_complete_moves(self, moves, targets, ends=None):
+        """Moves of ship-complete deliveries that would not be complete in every product. A delivery is
+        the customer transfer the moves' chains end at (in several steps: the pick until the next step
+        exists). Its moves that are not re-allocated now (another product, or picked) count with what
+        they hold."""
+        ends = ends or {}
+        deliveries = defaultdict(lambda: self.env["stock.move"].sudo())
+        for move in moves.filtered(lambda m: m in targets):
+            end = ends.get(move, move)
+            if end._is_ship_complete_delivery():
+                deliveries[end.picking_id or end.sale_line_id.order_id or end] |= move
         incomplete = self.env["stock.move"].sudo()
-        for picking in moves.picking_id.filtered(lambda p: p.move_type == "one"):
-            picking_moves = picking.move_ids.filtered(lambda m: m in targets)
+        for delivery_moves in deliveries.values():
+            others = delivery_moves.picking_id.move_ids.filtered(
+                lambda m: m not in targets and m.state not in ("done", "cancel")
+            )
             if any(
                 float_compare(targets[m], m.product_qty, precision_rounding=m.product_id.uom_id.rounding) < 0
-                for m in picking_moves
+                for m in delivery_moves
+            ) or any(
+                m.product_uom.compare(m.quantity, m.product_uom_qty) < 0 for m in others
             ):
-                incomplete |= picking_moves
+                incomplete |= delivery_moves
         return incomplete
 
     @api.model
@@ -207,15 +235,16 @@ class DistributionReallocation(models.AbstractModel):
 
     @api.model
     def _get_short_products(self, company=None):
-        """Products with open customer moves not fully reserved (where re-allocation may change something)."""
-        domain = [
+        """Products with open moves reserving stock for customer deliveries (one-step deliveries, picks of
+        multi-step ones) not fully reserved: where re-allocation may change something."""
+        Move = self.env["stock.move"]
+        domain = Domain([
             ("state", "in", ("confirmed", "partially_available")),
-            ("location_dest_id.usage", "=", "customer"),
             ("product_id.is_storable", "=", True),
-        ]
+        ]) & Move._get_stock_step_domain() & Move._get_delivery_chain_domain()
         if company:
-            domain.append(("company_id", "=", company.id))
-        return self.env["stock.move"].sudo()._read_group(domain, ["product_id"])
+            domain &= Domain("company_id", "=", company.id)
+        return Move.sudo()._read_group(domain, ["product_id"])
 
     @api.model
     def _run_reallocation_step(self, company_id=False, use_new_cursor=False):
@@ -235,7 +264,8 @@ class DistributionReallocation(models.AbstractModel):
         products = self.env["product.product"].browse([product.id for (product,) in self._get_short_products(company)])
         if not products:
             return {}
-        changes = self._reallocate(products)
+        # The scheduler run for one company re-allocates that company's deliveries only.
+        changes = self._reallocate(products, companies=company)
         _logger.info("Re-allocation: %s products looked at, %s moves changed", len(products), len(changes))
         return changes
 
@@ -286,9 +316,11 @@ class StockWarehouse(models.Model):
     def action_reallocate(self):
         """Re-allocate every short product of these warehouses."""
         self.env["distribution.reallocation"]._check_reallocation_rights()
-        moves = self.env["stock.move"].sudo().search(
-            [("state", "in", ("confirmed", "partially_available")), ("location_dest_id.usage", "=", "customer"),
-             ("location_id", "child_of", self.view_location_id.ids)]
+        Move = self.env["stock.move"]
+        moves = Move.sudo().search(
+            Domain([("state", "in", ("confirmed", "partially_available")),
+                    ("location_id", "child_of", self.view_location_id.ids)])
+            & Move._get_stock_step_domain() & Move._get_delivery_chain_domain()
         )
         changes = self.env["distribution.reallocation"]._reallocate(moves.product_id, self, companies=self.company_id)
         return self.env["product.product"]._reallocation_notification(changes)

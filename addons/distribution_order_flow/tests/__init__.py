@@ -13,6 +13,7 @@ from . import test_tour_invoice_on_delivery
 from . import test_allocation_score
 from . import test_substitution
 from . import test_reallocation
+from . import test_reallocation_multistep
 from . import test_atp
 from . import test_tour_atp
 from . import test_governance

@@ -6,13 +6,20 @@ from .common import DistributionCase
 
 class OrderFlowCase(DistributionCase):
     """A customer with a credit limit and payment terms, stocked and unstocked products with costs,
-    and the users of the approval matrix: salesperson, sales manager, credit controller, accountant."""
+    and the users of the approval matrix: salesperson, sales manager, credit controller, accountant.
+
+    ``delivery_steps`` (a warehouse's 'ship_only', 'pick_ship' or 'pick_pack_ship'): a subclass setting it
+    runs the same tests with the company's warehouse delivering in that many steps."""
+
+    delivery_steps = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a.account_use_credit_limit = True
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company_a.id)], limit=1)
+        if cls.delivery_steps:
+            cls.warehouse.delivery_steps = cls.delivery_steps
         cls.stock_location = cls.warehouse.lot_stock_id
         cls.term_immediate = cls.env.ref("account.account_payment_term_immediate")
         cls.term_30 = cls.env.ref("account.account_payment_term_30days")

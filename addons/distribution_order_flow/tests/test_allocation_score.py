@@ -172,3 +172,17 @@ class TestShipPolicyAndCutoff(OrderFlowCase):
         with freeze_time("2026-03-06 16:00:00"):  # Friday 17:00 in Brussels
             picking = self._confirm_with_carrier()
         self.assertEqual(picking.scheduled_date, datetime(2026, 3, 9, 7, 0), "Monday 08:00 Brussels")
+
+
+@tagged("post_install", "-at_install")
+class TestAllocationScorePickPackShip(TestAllocationScore):
+    """Scores, stars and their refresh on the picks of a pick + pack + ship warehouse."""
+
+    delivery_steps = "pick_pack_ship"
+
+
+@tagged("post_install", "-at_install")
+class TestShipPolicyAndCutoffPickPackShip(TestShipPolicyAndCutoff):
+    """Ship policy and carrier cut-off on the first step (the pick) of a pick + pack + ship delivery."""
+
+    delivery_steps = "pick_pack_ship"

@@ -16,7 +16,9 @@ class TestAvailableToPromise(OrderFlowCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.branch = cls.env["stock.warehouse"].create({"name": "Branch (atp)", "code": "BATP"})
+        cls.branch = cls.env["stock.warehouse"].create(
+            {"name": "Branch (atp)", "code": "BATP", "delivery_steps": cls.delivery_steps or "ship_only"}
+        )
         cls.key = cls.CustomerClass.create({"name": "Key (atp)", "code": "ATPK", "priority": 90})
         cls.dealer = cls.CustomerClass.create({"name": "Dealer (atp)", "code": "ATPD", "priority": 10})
         cls.key_account = cls.env["res.partner"].create(
@@ -56,6 +58,16 @@ class TestAvailableToPromise(OrderFlowCase):
             self.assertEqual(quote.order_line.atp_qty, 3.0, "5 new - 2 still owed to the key account")
             self.assertEqual(quote.order_line.promise_date, NOW)
             self.assertEqual(quote.order_line.atp_warehouse_id, self.warehouse)
+
+    def test_unreserved_demand_of_a_higher_score_comes_first(self):
+        with freeze_time(NOW):
+            self._stock(self.cable, 4)
+            key_order = self._order([(self.cable, 6, None, 0.0)], partner=self.key_account)
+            key_order.action_confirm()  # reserves the 4 (the pick in a multi-step warehouse), owes 2
+            self._stock(self.cable, 5)
+            quote = self._order([(self.cable, 3, None, 0.0)], partner=self.small_dealer)
+            # 9 on hand - 4 reserved - the 2 the key account is still owed (it is served first).
+            self.assertRecordValues(quote.order_line, [{"atp_qty": 3.0, "atp_warehouse_id": self.warehouse.id}])
 
     def test_promise_date_from_incoming_receipts_and_transfers(self):
         with freeze_time(NOW):
@@ -131,3 +143,10 @@ class TestAvailableToPromise(OrderFlowCase):
         line = quote.order_line.with_user(self.salesperson)
         self.assertRecordValues(line, [{"atp_qty": 0.0, "atp_warehouse_id": False}])
         self.assertTrue(line.promise_date, "the vendor lead time still gives a date")
+
+
+@tagged("post_install", "-at_install")
+class TestAvailableToPromisePickPackShip(TestAvailableToPromise):
+    """Available to promise where both warehouses pick, pack and ship: the open picks are the demand."""
+
+    delivery_steps = "pick_pack_ship"

@@ -103,6 +103,14 @@ class TestReallocation(OrderFlowCase):
 
 
 @tagged("post_install", "-at_install")
+class TestReallocationPickPackShip(TestReallocation):
+    """The same scenarios in a pick + pack + ship warehouse: the picks, which reserve the stock, are
+    re-allocated."""
+
+    delivery_steps = "pick_pack_ship"
+
+
+@tagged("post_install", "-at_install")
 class TestReallocationRace(BaseCase):
     """Two re-allocations at once, or one beside a reservation, on real separate connections: the second
     waits for the first's locks and never hands out stock twice. Cleans up what it committed."""
