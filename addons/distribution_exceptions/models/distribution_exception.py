@@ -179,6 +179,15 @@ class DistributionException(models.Model):
         for exception in self:
             exception.is_open = exception.state in OPEN_STATES
 
+    @api.depends("name", "type_id.name", "source_name", "partner_id.name")
+    def _compute_display_name(self):
+        # A one-line summary wherever the item is named (links, breadcrumbs, the helpdesk ticket, mails):
+        # "EXC/2026/00012 - Backorder: WH/OUT/00034, Northgate Electrical".
+        for item in self:
+            about = ", ".join(filter(None, [item.source_name, item.partner_id.name]))
+            summary = f"{item.type_id.name}: {about}" if about else item.type_id.name
+            item.display_name = f"{item.name} - {summary}" if summary else item.name
+
     @api.depends("type_id.severity")
     def _compute_priority(self):
         for exception in self:
