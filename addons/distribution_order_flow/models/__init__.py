@@ -14,6 +14,7 @@ from . import res_config_settings
 from . import delivery_carrier
 from . import stock_move
 from . import stock_move_line
+from . import stock_warehouse
 from . import stock_warehouse_orderpoint
 from . import product_product
 from . import stock_reallocation

@@ -29,31 +29,37 @@ class DeliveryCarrier(models.Model):
     def _get_cutoff_today(self, company, now=None):
         """Today's cut-off of this carrier as a naive UTC datetime (None without a cut-off)."""
         self.ensure_one()
+        return self._get_cutoff_on(company, now or fields.Datetime.now())
+
+    def _get_cutoff_on(self, company, moment):
+        """This carrier's cut-off on the day of ``moment`` (naive UTC) in the company's time zone, as a naive
+        UTC datetime: when it leaves that day. None without a cut-off."""
+        self.ensure_one()
         if not self.distribution_cutoff_time:
             return None
         tz = pytz.timezone(company.partner_id.tz or "UTC")
-        now = now or fields.Datetime.now()
-        local_now = pytz.utc.localize(now).astimezone(tz)
+        local_day = pytz.utc.localize(moment).astimezone(tz).date()
         hours = int(self.distribution_cutoff_time)
         minutes = round((self.distribution_cutoff_time - hours) * 60)
-        local_cutoff = tz.localize(datetime.combine(local_now.date(), time(hours, min(minutes, 59))))
+        local_cutoff = tz.localize(datetime.combine(local_day, time(hours, min(minutes, 59))))
         return local_cutoff.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
-    def _next_working_day_start(self, company, now=None):
-        """Start of the company's next working day (its working-time calendar), naive UTC."""
+    def _next_working_day_start(self, company, now=None, calendar=None):
+        """Start of the next working day after ``now``, naive UTC: the first working hours of ``calendar``
+        (the warehouse's, else the company's) after today, its time off (public holidays) excluded; Monday
+        to Friday from 08:00 without a calendar. Days in the company's time zone."""
         tz = pytz.timezone(company.partner_id.tz or "UTC")
         now = now or fields.Datetime.now()
         local_day = pytz.utc.localize(now).astimezone(tz).date()
-        calendar = company.resource_calendar_id
-        attendances = calendar.attendance_ids.filtered(lambda a: a.day_period != "lunch") if calendar else []
-        working_days = {int(a.dayofweek) for a in attendances} or {0, 1, 2, 3, 4}
-        for offset in range(1, 15):
+        calendar = calendar or company.resource_calendar_id
+        if calendar:
+            start = tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
+            intervals = calendar._work_intervals_batch(start, start + timedelta(days=45), tz=tz)[False]
+            for interval_start, _stop, _records in intervals:
+                return interval_start.astimezone(pytz.utc).replace(tzinfo=None)
+        for offset in range(1, 8):
             day = local_day + timedelta(days=offset)
-            if day.weekday() in working_days:
-                day_attendances = [a.hour_from for a in attendances if int(a.dayofweek) == day.weekday()]
-                start = min(day_attendances, default=8.0)
-                hours = int(start)
-                local_start = tz.localize(datetime.combine(day, time(hours, round((start - hours) * 60))))
-                return local_start.astimezone(pytz.utc).replace(tzinfo=None)
+            if day.weekday() < 5:
+                return tz.localize(datetime.combine(day, time(8, 0))).astimezone(pytz.utc).replace(tzinfo=None)
         return now + timedelta(days=1)

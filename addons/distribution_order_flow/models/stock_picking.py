@@ -17,6 +17,16 @@ class StockPicking(models.Model):
         index=True,
         help="The highest allocation score of the transfer's open moves.",
     )
+    distribution_carrier_departure = fields.Datetime(
+        string="Carrier Departure",
+        compute="_compute_distribution_carrier_departure",
+        store=True,
+        index=True,
+        copy=False,
+        help="When the transfer's carrier leaves on its scheduled day (the carrier's cut-off time): warehouse "
+        "work is listed in this order, then by allocation score. Every step of a delivery takes its order's "
+        "carrier.",
+    )
     distribution_auto_starred = fields.Boolean(
         copy=False,
         readonly=True,
@@ -26,7 +36,9 @@ class StockPicking(models.Model):
 
     @api.model
     def _get_distribution_system_fields(self):
-        return super()._get_distribution_system_fields() | {"allocation_score", "distribution_auto_starred"}
+        return super()._get_distribution_system_fields() | {
+            "allocation_score", "distribution_auto_starred", "distribution_carrier_departure",
+        }
 
     @api.depends("move_ids.allocation_score", "move_ids.state")
     def _compute_allocation_score(self):
@@ -41,6 +53,16 @@ class StockPicking(models.Model):
         return self.filtered(
             lambda p: p.picking_type_code == "outgoing" or any(move in ends for move in p.move_ids)
         )
+
+    @api.depends("carrier_id.distribution_cutoff_time", "sale_id.carrier_id.distribution_cutoff_time",
+                 "scheduled_date", "company_id.partner_id.tz")
+    def _compute_distribution_carrier_departure(self):
+        for picking in self:
+            carrier = picking.carrier_id or picking.sale_id.carrier_id
+            picking.distribution_carrier_departure = (
+                carrier._get_cutoff_on(picking.company_id, picking.scheduled_date)
+                if carrier and picking.scheduled_date else False
+            )
 
     def _update_allocation_priority(self):
         """Star the transfers to customers (every step of a multi-step delivery, the pick that reserves
@@ -57,7 +79,7 @@ class StockPicking(models.Model):
 
     def _apply_carrier_cutoff(self):
         """A delivery for a carrier whose cut-off has passed today, scheduled today (or earlier), is
-        scheduled for the company's next working day instead."""
+        scheduled for the next working day of its warehouse (its working hours and holidays) instead."""
         now = fields.Datetime.now()
         # Every step of the delivery: in a multi-step warehouse the pick is what is scheduled first.
         pickings = self.filtered(lambda p: p.carrier_id and p.state not in ("done", "cancel"))
@@ -65,7 +87,10 @@ class StockPicking(models.Model):
             cutoff = picking.carrier_id._get_cutoff_today(picking.company_id, now)
             if not cutoff or now <= cutoff:
                 continue
-            next_day = picking.carrier_id._next_working_day_start(picking.company_id, now)
+            warehouse = picking.picking_type_id.warehouse_id
+            next_day = picking.carrier_id._next_working_day_start(
+                picking.company_id, now, calendar=warehouse._get_distribution_calendar() if warehouse else None
+            )
             if picking.scheduled_date < next_day:
                 picking.scheduled_date = next_day
                 picking.message_post(

@@ -308,19 +308,3 @@ class ProductProduct(models.Model):
                 "sticky": False,
             },
         }
-
-
-class StockWarehouse(models.Model):
-    _inherit = "stock.warehouse"
-
-    def action_reallocate(self):
-        """Re-allocate every short product of these warehouses."""
-        self.env["distribution.reallocation"]._check_reallocation_rights()
-        Move = self.env["stock.move"]
-        moves = Move.sudo().search(
-            Domain([("state", "in", ("confirmed", "partially_available")),
-                    ("location_id", "child_of", self.view_location_id.ids)])
-            & Move._get_stock_step_domain() & Move._get_delivery_chain_domain()
-        )
-        changes = self.env["distribution.reallocation"]._reallocate(moves.product_id, self, companies=self.company_id)
-        return self.env["product.product"]._reallocation_notification(changes)

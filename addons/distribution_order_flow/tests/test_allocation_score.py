@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common_order import OrderFlowCase
 
@@ -172,6 +172,47 @@ class TestShipPolicyAndCutoff(OrderFlowCase):
         with freeze_time("2026-03-06 16:00:00"):  # Friday 17:00 in Brussels
             picking = self._confirm_with_carrier()
         self.assertEqual(picking.scheduled_date, datetime(2026, 3, 9, 7, 0), "Monday 08:00 Brussels")
+
+    def test_after_cutoff_before_a_holiday_ships_after_it(self):
+        """Working days come from the warehouse's working hours, their public holidays excluded."""
+        calendar = self.env["resource.calendar"].create({"name": "North warehouse hours", "tz": "Europe/Brussels"})
+        self.env["resource.calendar.leaves"].create({
+            "name": "Public holiday", "calendar_id": calendar.id,
+            "date_from": datetime(2026, 3, 2, 23, 0), "date_to": datetime(2026, 3, 3, 22, 59),  # Tuesday
+        })
+        self.warehouse.distribution_calendar_id = calendar
+        with freeze_time("2026-03-02 14:31:00"):  # Monday 15:31 in Brussels
+            picking = self._confirm_with_carrier()
+        self.assertEqual(picking.scheduled_date, datetime(2026, 3, 4, 7, 0), "Wednesday 08:00: Tuesday is off")
+        # A company-wide holiday of the company's calendar counts the same when the warehouse has none.
+        self.warehouse.distribution_calendar_id = False
+        self.env["resource.calendar.leaves"].create({
+            "name": "Company holiday", "calendar_id": self.company_a.resource_calendar_id.id,
+            "date_from": datetime(2026, 3, 9, 23, 0), "date_to": datetime(2026, 3, 10, 22, 59),  # Tuesday
+        })
+        with freeze_time("2026-03-09 15:00:00"):  # Monday 16:00 in Brussels
+            later = self._confirm_with_carrier()
+        self.assertEqual(later.scheduled_date, datetime(2026, 3, 11, 7, 0), "Wednesday 08:00")
+
+    def test_transfers_carry_their_carrier_departure(self):
+        """Each transfer of a delivery carries when its carrier leaves on its scheduled day, the order the
+        warehouse works in; a warehouse user cannot set it."""
+        with freeze_time("2026-03-02 09:00:00"):  # Monday 10:00 in Brussels
+            picking = self._confirm_with_carrier()
+        self.assertEqual(picking.distribution_carrier_departure, datetime(2026, 3, 2, 14, 30), "15:30 Brussels")
+        picking.scheduled_date = datetime(2026, 3, 5, 9, 0)
+        self.assertEqual(picking.distribution_carrier_departure, datetime(2026, 3, 5, 14, 30))
+        self.carrier.distribution_cutoff_time = 12.0
+        self.assertEqual(picking.distribution_carrier_departure, datetime(2026, 3, 5, 11, 0))
+        picker = new_test_user(self.env, login="dist_cutoff_picker", groups="stock.group_stock_user",
+                               company_id=self.company_a.id, company_ids=[self.company_a.id])
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            picking.with_user(picker).write({"distribution_carrier_departure": datetime(2026, 3, 6, 9, 0)})
+        self.assertEqual(picking.distribution_carrier_departure, datetime(2026, 3, 5, 11, 0))
+        # Without a carrier, no departure: such transfers come after those with one.
+        plain = self._order([(self.cable, 1, None, 0.0)])
+        plain.action_confirm()
+        self.assertFalse(plain.picking_ids.distribution_carrier_departure)
 
 
 @tagged("post_install", "-at_install")
