@@ -24,7 +24,6 @@
     "data": [
         "security/distribution_security.xml",
         "security/ir.model.access.csv",
-        "data/res_groups_data.xml",
         "data/distribution_customer_class_data.xml",
         "data/tier_definition_data.xml",
         "data/mail_template_data.xml",

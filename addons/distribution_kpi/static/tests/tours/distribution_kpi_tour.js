@@ -46,7 +46,7 @@ registry.category("web_tour.tours").add("distribution_kpi_orders_at_risk", {
         },
         {
             content: "The order says it is at risk, and why",
-            trigger: ".o_form_view div[name=delivery_risk_alert]:contains('At risk of missing its promise date'):contains('not reserved')",
+            trigger: ".o_form_view div[name=delivery_risk_alert]:contains('At risk of missing its promise date'):contains('still missing')",
         },
     ],
 });

@@ -17,10 +17,6 @@ registry.category("web_tour.tours").add("distribution_order_approval_rep_request
                 "div[name=distribution_approval_summary]:contains('Discount above 10%'):contains('largest discount 15'):contains('Sales Administrator (')",
         },
         {
-            content: "The Discount column is there for the rep",
-            trigger: ".o_field_one2many[name=order_line] th[data-name=discount]",
-        },
-        {
             content: "Try to confirm",
             trigger: ".o_form_view button[name=action_confirm]:visible",
             run: "click",
