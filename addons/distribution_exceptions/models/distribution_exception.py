@@ -256,7 +256,8 @@ class DistributionException(models.Model):
             if exception.date_deadline and exception.date_raised and exception.date_deadline < exception.date_raised:
                 raise ValidationError(
                     self.env._(
-                        "Exception %(name)s: the deadline %(deadline)s cannot be before the date it was raised (%(raised)s).",
+                        "Exception %(name)s: the deadline %(deadline)s cannot be before the date it was raised "
+                        "(%(raised)s).",
                         name=exception.name,
                         deadline=exception.date_deadline,
                         raised=exception.date_raised,
@@ -292,7 +293,9 @@ class DistributionException(models.Model):
                 self._prepare_manual_vals(vals)
             # Items are numbered by the server (a person's item too; the suite may name its own).
             if not vals.get("name") or vals["name"] == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.exception") or self.env._("New")
+                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.exception") or self.env._(
+                    "New"
+                )
             if vals.get("res_model") and vals.get("res_id") and not vals.get("source_name"):
                 source = self.env[vals["res_model"]].sudo().browse(vals["res_id"])
                 vals["source_name"] = source.display_name
@@ -436,7 +439,8 @@ class DistributionException(models.Model):
                 if other:
                     raise UserError(
                         self.env._(
-                            "Exception %(name)s cannot be reopened: another %(type)s item is already open on %(document)s.",
+                            "Exception %(name)s cannot be reopened: another %(type)s item is already open on "
+                            "%(document)s.",
                             name=exception.name,
                             type=exception.type_id.name,
                             document=exception.source_name,
@@ -462,7 +466,9 @@ class DistributionException(models.Model):
         """Hook after items were resolved or cancelled (by a person or by the suite): the source
         documents react (credit hold released, helpdesk ticket closed, invoicing resumed)."""
         # Closing a credit hold by hand is releasing the order's credit: credit controllers only.
-        credit = self.filtered(lambda e: e.code == "credit_hold" and not e.auto_resolved and e.sale_order_id.credit_hold)
+        credit = self.filtered(
+            lambda e: e.code == "credit_hold" and not e.auto_resolved and e.sale_order_id.credit_hold
+        )
         for exception in credit:
             note = html2plaintext(exception.resolution or "").strip() or self.env._("closed in the queue")
             exception.sale_order_id.action_release_credit_hold(
@@ -736,7 +742,7 @@ class DistributionException(models.Model):
                     "exceptions": exceptions,
                     "overdue": exceptions.filtered("is_overdue"),
                     "base_url": self.get_base_url(),
-                    "format_datetime": lambda value: fields.Datetime.context_timestamp(
+                    "format_datetime": lambda value, user=user: fields.Datetime.context_timestamp(
                         self.with_user(user), value
                     ).strftime("%Y-%m-%d %H:%M") if value else "",
                 },
@@ -752,7 +758,9 @@ class DistributionException(models.Model):
                     ),
                     "body_html": body,
                     "email_to": user.email_formatted,
-                    "email_from": (user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted),
+                    "email_from": (
+                        user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted
+                    ),
                     "recipient_ids": [(4, user.partner_id.id)],
                     "auto_delete": True,
                     "model": False,

@@ -154,7 +154,7 @@ class SaleOrder(models.Model):
                                 price=order.currency_id.format(line.price_unit),
                                 discount=line.discount,
                             )
-                            for line in lines.filtered(lambda l, o=order: l.order_id == o)
+                            for line in lines.filtered(lambda so_line, o=order: so_line.order_id == o)
                         ],
                     ),
                 }
@@ -336,7 +336,9 @@ class SaleOrder(models.Model):
         orders._resolve_shipped_exceptions()
         cancelled = orders.filtered(lambda order: order.state == "cancel")
         if cancelled:
-            Exception_._resolve_exceptions("late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True)
+            Exception_._resolve_exceptions(
+                "late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True
+            )
 
     def action_view_exceptions(self):
         self.ensure_one()

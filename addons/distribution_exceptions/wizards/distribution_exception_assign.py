@@ -21,7 +21,11 @@ class DistributionExceptionAssign(models.TransientModel):
     def action_assign(self):
         self.ensure_one()
         if not self.user_id and not self.team_id:
-            raise UserError(self.env._("Choose an owner or a team to assign the %(count)s exceptions to.", count=len(self.exception_ids)))
+            raise UserError(
+                self.env._(
+                    "Choose an owner or a team to assign the %(count)s exceptions to.", count=len(self.exception_ids)
+                )
+            )
         closed = self.exception_ids.filtered(lambda e: not e.is_open)
         if closed:
             raise UserError(

@@ -31,7 +31,8 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
         check_company=True,
         tracking=True,
-        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), ('partner_id', 'child_of', commercial_partner_id)]",
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), "
+        "('partner_id', 'child_of', commercial_partner_id)]",
         help="The customer invoice or credit note this ticket is about.",
     )
     sale_flow_state = fields.Selection(related="sale_order_id.flow_state", string="Order Flow State")

@@ -69,7 +69,7 @@ class StockMove(models.Model):
                 cutoff_factor = 100.0
         weights = [company[name] for name in ALLOCATION_WEIGHTS]
         factors = [class_priority, urgency, rush, cutoff_factor]
-        return round(sum(w * f for w, f in zip(weights, factors)) / sum(weights), 2)
+        return round(sum(w * f for w, f in zip(weights, factors, strict=False)) / sum(weights), 2)
 
     def _refresh_allocation_scores(self):
         """Recompute the score of these open customer moves and star their transfers accordingly.

@@ -34,15 +34,33 @@ class OrderFlowCase(DistributionCase):
         cls.customer_contact = cls.env["res.partner"].create({"name": "Site Buyer", "parent_id": cls.customer.id})
         Product = cls.env["product.product"]
         cls.cable = Product.create(
-            {"name": "Cable 3G2.5", "is_storable": True, "list_price": 100.0, "standard_price": 60.0, "invoice_policy": "delivery"}
+            {
+                "name": "Cable 3G2.5",
+                "is_storable": True,
+                "list_price": 100.0,
+                "standard_price": 60.0,
+                "invoice_policy": "delivery",
+            }
         )
         cls.breaker = Product.create(
-            {"name": "Breaker 16A", "is_storable": True, "list_price": 50.0, "standard_price": 30.0, "invoice_policy": "delivery"}
+            {
+                "name": "Breaker 16A",
+                "is_storable": True,
+                "list_price": 50.0,
+                "standard_price": 30.0,
+                "invoice_policy": "delivery",
+            }
         )
         # Priced 1.00 a unit so that a quantity is an amount: tests never lower a price by hand (with
         # Distribution: Pricing installed, that is an override needing a reason and an approval).
         cls.service = Product.create(
-            {"name": "Site survey hour", "type": "service", "list_price": 1.0, "standard_price": 0.0, "invoice_policy": "order"}
+            {
+                "name": "Site survey hour",
+                "type": "service",
+                "list_price": 1.0,
+                "standard_price": 0.0,
+                "invoice_policy": "order",
+            }
         )
         cls.sales_manager_2 = new_test_user(
             cls.env,
@@ -75,7 +93,9 @@ class OrderFlowCase(DistributionCase):
         return (
             self.env["sale.order"]
             .with_user(user)
-            .create(dict({"partner_id": (partner or self.customer).id, "user_id": user.id, "order_line": line_vals}, **vals))
+            .create(
+                dict({"partner_id": (partner or self.customer).id, "user_id": user.id, "order_line": line_vals}, **vals)
+            )
         )
 
     def _approve(self, order, user, comment="Approved"):

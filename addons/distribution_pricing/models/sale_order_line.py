@@ -114,7 +114,10 @@ class SaleOrderLine(models.Model):
     def _is_below_pricelist_price(self):
         self.ensure_one()
         currency = self.currency_id or self.company_id.currency_id
-        return self._is_price_governed() and currency.compare_amounts(self.price_unit, self.distribution_pricelist_price) < 0
+        return (
+            self._is_price_governed()
+            and currency.compare_amounts(self.price_unit, self.distribution_pricelist_price) < 0
+        )
 
     @api.depends("product_id", "price_unit", "distribution_pricelist_price")
     def _compute_price_source(self):
@@ -173,12 +176,14 @@ class SaleOrderLine(models.Model):
             if not (line.price_override_reason or "").strip():
                 raise ValidationError(
                     _(
-                        "Order %(order)s, line %(line)s: the price %(price)s is below the %(source)s price %(reference)s. "
-                        "Give the override reason.",
+                        "Order %(order)s, line %(line)s: the price %(price)s is below the %(source)s price "
+                        "%(reference)s. Give the override reason.",
                         order=line.order_id.name,
                         line=line.product_id.display_name,
                         price=line.price_unit,
-                        source=_("contract") if line.pricelist_item_id.distribution_agreement_line_id else _("pricelist"),
+                        source=_("contract")
+                        if line.pricelist_item_id.distribution_agreement_line_id
+                        else _("pricelist"),
                         reference=line.distribution_pricelist_price,
                     )
                 )

@@ -130,7 +130,9 @@ class DistributionReplenishmentLine(models.Model):
                 raise UserError(
                     self.env._(
                         "Proposals already executed cannot change: %(lines)s.",
-                        lines=", ".join(f"{line.product_id.display_name} ({line.warehouse_id.name})" for line in executed),
+                        lines=", ".join(
+                            f"{line.product_id.display_name} ({line.warehouse_id.name})" for line in executed
+                        ),
                     )
                 )
         res = super().write(vals)

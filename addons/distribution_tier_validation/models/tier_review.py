@@ -35,7 +35,9 @@ class TierReview(models.Model):
                     "Validation, Validate, Reject or Restart on the document.",
                     user=self.env.user.name,
                     operation=operation,
-                    reviews=", ".join(f"{review.name or review.definition_id.name} ({review.status})" for review in self)
+                    reviews=", ".join(
+                        f"{review.name or review.definition_id.name} ({review.status})" for review in self
+                    )
                     or "-",
                 )
             )
