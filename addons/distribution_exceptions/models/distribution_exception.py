@@ -52,7 +52,6 @@ class DistributionException(models.Model):
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
     type_id = fields.Many2one(
         "distribution.exception.type",
-        string="Type",
         required=True,
         index=True,
         ondelete="restrict",
@@ -98,7 +97,7 @@ class DistributionException(models.Model):
         tracking=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
-    team_id = fields.Many2one("crm.team", string="Team", index=True, tracking=True, check_company=True)
+    team_id = fields.Many2one("crm.team", index=True, tracking=True, check_company=True)
     # The source document, generic (any model) and typed (for counts, record rules and search).
     res_model = fields.Char(string="Source Model", required=True, index=True, readonly=True)
     res_id = fields.Many2oneReference(string="Source ID", model_field="res_model", required=True, readonly=True)
@@ -106,17 +105,17 @@ class DistributionException(models.Model):
     sale_order_id = fields.Many2one("sale.order", string="Sales Order", index="btree_not_null", readonly=True)
     picking_id = fields.Many2one("stock.picking", string="Transfer", index="btree_not_null", readonly=True)
     purchase_order_id = fields.Many2one(
-        "purchase.order", string="Purchase Order", index="btree_not_null", readonly=True
+        "purchase.order", index="btree_not_null", readonly=True
     )
     move_id = fields.Many2one(
         "account.move", string="Invoice / Bill", index="btree_not_null", readonly=True,
         help="The customer invoice or vendor bill concerned.",
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Partner", index="btree_not_null", readonly=True,
+        "res.partner", index="btree_not_null", readonly=True,
         help="Customer or vendor concerned (the commercial entity).",
     )
-    product_id = fields.Many2one("product.product", string="Product", index="btree_not_null", readonly=True)
+    product_id = fields.Many2one("product.product", index="btree_not_null", readonly=True)
     description = fields.Html(
         string="Facts", readonly=True, sanitize=True, help="What happened, as the suite saw it when it raised the item."
     )
@@ -151,7 +150,7 @@ class DistributionException(models.Model):
     )
     resolution = fields.Html(string="Resolution Note")
     date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
-    resolved_by_id = fields.Many2one("res.users", string="Resolved By", readonly=True, copy=False)
+    resolved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     auto_resolved = fields.Boolean(
         readonly=True, copy=False, help="Closed by the suite itself when the cause cleared."
     )
@@ -635,8 +634,8 @@ class DistributionException(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self.create(vals_list)
-        except psycopg2.errors.UniqueViolation:
-            pass
+        except psycopg2.errors.UniqueViolation:  # pylint: disable=except-pass
+            pass  # one of them was opened meanwhile: created one by one below, that one skipped
         exceptions = self.browse()
         for vals in vals_list:
             try:

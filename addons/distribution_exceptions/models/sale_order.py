@@ -111,7 +111,7 @@ class SaleOrder(models.Model):
             ],
         )
 
-    def _on_goods_issue_refused(self, pickings):
+    def _on_goods_issue_refused(self, pickings):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._on_goods_issue_refused(pickings)
         for order in self:
             order._raise_credit_hold_exceptions(
@@ -123,7 +123,7 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _mark_repriced(self, lines, before):
+    def _mark_repriced(self, lines, before):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._mark_repriced(lines, before)
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
@@ -162,7 +162,7 @@ class SaleOrder(models.Model):
             ],
         )
 
-    def _on_repricing_approved(self):
+    def _on_repricing_approved(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._on_repricing_approved()
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
@@ -181,7 +181,7 @@ class SaleOrder(models.Model):
             ],
         )
 
-    def _on_customer_confirmation_held(self):
+    def _on_customer_confirmation_held(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._on_customer_confirmation_held()
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(

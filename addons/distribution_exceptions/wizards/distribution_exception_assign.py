@@ -8,7 +8,7 @@ class DistributionExceptionAssign(models.TransientModel):
 
     exception_ids = fields.Many2many("distribution.exception", string="Exceptions", required=True)
     user_id = fields.Many2one("res.users", string="Owner", domain="[('share', '=', False)]")
-    team_id = fields.Many2one("crm.team", string="Team")
+    team_id = fields.Many2one("crm.team")
     note = fields.Text(help="Posted on each exception with the new assignment.")
 
     @api.model

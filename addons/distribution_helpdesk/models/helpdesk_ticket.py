@@ -27,7 +27,6 @@ class HelpdeskTicket(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         index="btree_not_null",
         check_company=True,
         tracking=True,
@@ -54,7 +53,6 @@ class HelpdeskTicket(models.Model):
     claim_exception_id = fields.Many2one(
         "distribution.exception",
         compute="_compute_distribution_exception_ids",
-        string="Claim Exception",
         groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     claim_resolution_hours = fields.Float(

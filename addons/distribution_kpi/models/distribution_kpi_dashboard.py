@@ -275,6 +275,7 @@ class DistributionKpiDashboard(models.AbstractModel):
                 move.picked = True
             result = picking.button_validate()
             if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
                 self.env["stock.backorder.confirmation"].with_user(admin).with_context(result["context"]).create(
                     {}
                 ).process()

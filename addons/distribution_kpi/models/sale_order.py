@@ -43,7 +43,6 @@ class SaleOrder(models.Model):
         }
 
     at_risk = fields.Boolean(
-        string="At Risk",
         compute="_compute_delivery_risk",
         store=True,
         index=True,
@@ -52,14 +51,13 @@ class SaleOrder(models.Model):
         "the rest (incoming supply, vendors, warehouse backlog).",
     )
     risk_score = fields.Integer(
-        string="Risk Score",
         compute="_compute_delivery_risk",
         store=True,
         aggregator="max",
         help="Sum of the weights (Sales settings) of the reasons found, at most 100.",
     )
     risk_codes = fields.Char(string="Risk Reason Codes", compute="_compute_delivery_risk", store=True)
-    risk_reasons = fields.Text(string="Risk Reasons", compute="_compute_delivery_risk", store=True)
+    risk_reasons = fields.Text(compute="_compute_delivery_risk", store=True)
     risk_promise_date = fields.Datetime(
         string="Promised For",
         compute="_compute_delivery_risk",

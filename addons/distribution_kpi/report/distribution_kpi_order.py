@@ -16,7 +16,7 @@ class DistributionKpiOrder(models.Model):
     _rec_name = "order_id"
     _kpi_ratios = {"margin_percent": ("margin", "amount_untaxed")}
 
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     date_quotation = fields.Datetime(string="Quoted On", readonly=True)
     date_confirmed = fields.Datetime(string="Confirmed On", readonly=True)

@@ -20,7 +20,6 @@ class SaleOrder(models.Model):
 
     flow_state = fields.Selection(
         FLOW_STATES,
-        string="Flow State",
         compute="_compute_flow_state",
         store=True,
         index=True,
@@ -98,7 +97,6 @@ class SaleOrder(models.Model):
     distribution_overdue_notified = fields.Boolean(copy=False, readonly=True)
     ship_policy = fields.Selection(
         [("complete", "Ship complete"), ("partial", "Ship partial (backorders)")],
-        string="Ship Policy",
         compute="_compute_ship_policy",
         store=True,
         readonly=False,

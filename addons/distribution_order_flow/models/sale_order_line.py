@@ -80,7 +80,7 @@ class SaleOrderLine(models.Model):
         return lines
 
     @api.depends("order_id.invoice_on_delivery")
-    def _compute_qty_to_invoice(self):
+    def _compute_qty_to_invoice(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         """An order invoiced on delivery invoices its goods as they are delivered, whatever the
         product's invoicing policy (Odoo gives goods 'ordered quantities' by default): a short delivery
         is billed for what left, and the rest when it follows. Services keep their policy."""

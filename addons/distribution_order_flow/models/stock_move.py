@@ -16,7 +16,6 @@ class StockMove(models.Model):
     _inherit = ["stock.move", "distribution.system.fields.mixin"]
 
     allocation_score = fields.Float(
-        string="Allocation Score",
         digits=(5, 2),
         index=True,
         copy=False,

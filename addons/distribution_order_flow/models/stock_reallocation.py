@@ -300,8 +300,9 @@ class StockRule(models.Model):
         return super()._get_scheduler_tasks_to_do() + 1
 
 
+# The re-allocation buttons of products and warehouses sit with the engine they call.
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _inherit = "product.product"  # pylint: disable=consider-merging-classes-inherited
 
     def action_reallocate(self):
         """Re-allocate the selected products' short stock in every warehouse (button and list action)."""

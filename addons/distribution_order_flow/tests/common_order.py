@@ -109,6 +109,7 @@ class OrderFlowCase(DistributionCase):
         self._comment(action, user, reason)
 
     def _comment(self, action, user, comment):
+        # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
         wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
         wizard.comment = comment
         wizard.save().add_comment()
@@ -123,6 +124,7 @@ class OrderFlowCase(DistributionCase):
             move.picked = True
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+            # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
             wizard = Form(self.env["stock.backorder.confirmation"].with_context(result["context"])).save()
             if backorder:
                 wizard.process()

@@ -32,7 +32,6 @@ class DistributionPriceAgreement(models.Model):
     )
     customer_class_id = fields.Many2one(
         "distribution.customer.class",
-        string="Customer Class",
         index=True,
         tracking=True,
         check_company=True,
@@ -272,7 +271,7 @@ class DistributionPriceAgreementLine(models.Model):
     company_id = fields.Many2one(related="agreement_id.company_id", store=True)
     currency_id = fields.Many2one(related="agreement_id.currency_id")
     sequence = fields.Integer(default=10)
-    product_id = fields.Many2one("product.product", string="Product", index=True, check_company=True)
+    product_id = fields.Many2one("product.product", index=True, check_company=True)
     categ_id = fields.Many2one("product.category", string="Product Category", index=True)
     min_quantity = fields.Float(
         string="From Quantity",

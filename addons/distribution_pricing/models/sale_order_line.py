@@ -99,7 +99,7 @@ class SaleOrderLine(models.Model):
                 line._get_distribution_pricelist_price() if line.order_id and line._is_price_governed() else 0.0
             )
 
-    def _reset_price_unit(self):
+    def _reset_price_unit(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._reset_price_unit()
         # Core has just priced a new line from its pricelist, exactly as _get_distribution_pricelist_price
         # would: that price is the line's reference, so the pricelist engine does not run twice for every

@@ -42,7 +42,7 @@ class DistributionPriceRealizationReport(models.Model):
     is_price_override = fields.Boolean(string="Overridden", readonly=True)
     quantity = fields.Float(readonly=True)
     reference_price = fields.Monetary(string="Contract/List Price", readonly=True, aggregator="avg")
-    realized_price = fields.Monetary(string="Realized Price", readonly=True, aggregator="avg")
+    realized_price = fields.Monetary(readonly=True, aggregator="avg")
     reference_amount = fields.Monetary(string="At Contract/List Price", readonly=True)
     realized_amount = fields.Monetary(string="Realized", readonly=True)
     given_away = fields.Monetary(string="Margin Given Away", readonly=True)

@@ -18,7 +18,7 @@ class DistributionSupplierPerformance(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
     product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="Empty: all products of the vendor."
+        "product.product", readonly=True, help="Empty: all products of the vendor."
     )
     receipt_count = fields.Integer(string="Receipts", readonly=True)
     on_time_rate = fields.Float(string="On Time (%)", readonly=True, aggregator="avg", digits=(16, 1))
