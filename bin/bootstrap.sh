@@ -110,6 +110,30 @@ ensure_venv() {
     touch "$VENV/.suite-ready"
 }
 
+# --- Lint tools -------------------------------------------------------------------------------------
+# A small virtualenv of its own for pre-commit (requirements-dev.txt), keyed like the suite's: the lint
+# needs neither Odoo nor PostgreSQL. pre-commit then installs each hook's tool at the version pinned in
+# .pre-commit-config.yaml (its cache: ~/.cache/pre-commit, PRE_COMMIT_HOME overrides).
+ensure_lint_tools() {
+    local key venv
+    key=$(cat "$SUITE_ROOT/requirements-dev.txt" <(echo "$BASE_PY") | sha256sum | cut -c1-12)
+    venv="$SUITE_CACHE/lint-$key"
+    PRE_COMMIT="$venv/bin/pre-commit"
+    if [ -f "$venv/.suite-ready" ] && [ -x "$PRE_COMMIT" ]; then
+        return 0
+    fi
+    say "Creating the lint virtualenv $venv (pre-commit)"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    "$BASE_PY" -m venv "$venv" || die "Could not create a virtualenv with $BASE_PY." \
+        "On Debian/Ubuntu: apt-get install python3-venv"
+    "$venv/bin/python" -m pip install -q -r "$SUITE_ROOT/requirements-dev.txt" >"$venv/bootstrap.log" 2>&1 || {
+        tail -n 30 "$venv/bootstrap.log" >&2
+        die "Installing the lint tools failed (full log: $venv/bootstrap.log)."
+    }
+    touch "$venv/.suite-ready"
+}
+
 # --- PostgreSQL -------------------------------------------------------------------------------------
 pg_bin_dir() {
     local d
