@@ -7,7 +7,6 @@
 set -euo pipefail
 
 SUITE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SUITE_MODULES="distribution_tier_validation,distribution_order_flow,distribution_pricing,distribution_replenishment,distribution_exceptions,distribution_helpdesk,distribution_kpi"
 SUITE_CACHE="${SUITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/distribution-suite}"
 ODOO_SRC_DEFAULT="$HOME/odoo-19.0"
 ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz}"
@@ -19,6 +18,10 @@ die() {
     for line in "$@"; do printf '[suite]   %s\n' "$line" >&2; done
     exit 2
 }
+
+# The suite's modules, comma-separated in install order, from addons/MODULES (one per line, # comments).
+[ -f "$SUITE_ROOT/addons/MODULES" ] || die "$SUITE_ROOT/addons/MODULES (the list of the suite's modules) is missing."
+SUITE_MODULES=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$SUITE_ROOT/addons/MODULES" | grep -v '^$' | paste -sd, -)
 
 # --- Python -----------------------------------------------------------------------------------------
 find_python() {
