@@ -96,8 +96,10 @@ def insert_exceptions(env, count, owners):
           JOIN LATERAL (SELECT (%(types)s::int[])[1 + g %% 12] AS type_id) AS pick ON TRUE
           JOIN distribution_exception_type t ON t.id = pick.type_id
           JOIN LATERAL (SELECT (ARRAY['new', 'new', 'in_progress', 'waiting', 'new', 'in_progress',
-                                       'resolved', 'resolved', 'resolved', 'cancelled'])[1 + g %% 10] AS state) AS s ON TRUE
-          JOIN LATERAL (SELECT now() AT TIME ZONE 'UTC' - make_interval(mins => (g * 7919) %% (30 * 24 * 60)) AS raised) AS r ON TRUE
+                                       'resolved', 'resolved', 'resolved', 'cancelled'])[1 + g %% 10] AS state
+                       ) AS s ON TRUE
+          JOIN LATERAL (SELECT now() AT TIME ZONE 'UTC' - make_interval(mins => (g * 7919) %% (30 * 24 * 60)) AS raised
+                       ) AS r ON TRUE
         """,
         {
             "company": company.id,
@@ -144,7 +146,9 @@ def run(dbname, count, repeat):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         if "distribution.exception" not in env:
             raise RuntimeError(f"{dbname}: distribution_exceptions is not installed")
-        manager = new_test_user(env, login="bench_exc_manager", groups="distribution_exceptions.group_exception_manager")
+        manager = new_test_user(
+            env, login="bench_exc_manager", groups="distribution_exceptions.group_exception_manager"
+        )
         picker = new_test_user(env, login="bench_exc_picker", groups="stock.group_stock_user")
         rep = new_test_user(env, login="bench_exc_rep", groups="sales_team.group_sale_salesman")
         owners = env["res.users"].search([("share", "=", False), ("company_ids", "in", env.company.id)], limit=3)
@@ -169,12 +173,18 @@ def run(dbname, count, repeat):
             ("queue grouped by owner (manager)", queue(manager, "user_id")),
             ("queue grouped by aging bucket (manager)", queue(manager, "aging_bucket")),
             ("queue grouped by team (manager)", queue(manager, "team_id")),
-            ("my exceptions grouped by aging (manager)", queue(manager, "aging_bucket", (OPEN, ["user_id", "=", manager.id]))),
+            (
+                "my exceptions grouped by aging (manager)",
+                queue(manager, "aging_bucket", (OPEN, ["user_id", "=", manager.id])),
+            ),
             ("overdue, first page of 80 (manager)", flat(manager, (OPEN, ["is_overdue", "=", True]))),
         ]
         results = [measure(env, label, func, repeat) for label, func in calls]
-        print(f"Exception queue benchmark on {dbname}: {total:,} exceptions ({count:,} inserted in {setup_seconds:.1f} s), "
-              f"{repeat} runs per call, server time (ORM + SQL), record rules applied")
+        print(
+            f"Exception queue benchmark on {dbname}: {total:,} exceptions "
+            f"({count:,} inserted in {setup_seconds:.1f} s), "
+            f"{repeat} runs per call, server time (ORM + SQL), record rules applied"
+        )
         print(f"{'call':<44} {'median ms':>10} {'worst ms':>9} {'queries':>8}  groups/rows")
         for res in results:
             result = res["result"]
@@ -183,7 +193,9 @@ def run(dbname, count, repeat):
         grouped = [res for res in results if res["label"].startswith("queue grouped by type")]
         worst_median = max(res["median"] for res in grouped)
         verdict = "GOAL MET" if worst_median <= GOAL_MS else "GOAL MISSED"
-        print(f"{verdict}: grouped queue list {worst_median:.1f} ms (median, slowest role) for a goal of {GOAL_MS:.0f} ms")
+        print(
+            f"{verdict}: grouped queue list {worst_median:.1f} ms (median, slowest role) for a goal of {GOAL_MS:.0f} ms"
+        )
         cr.execute(
             "EXPLAIN SELECT type_id, count(*) FROM distribution_exception "
             "WHERE company_id = %s AND state IN ('new', 'in_progress', 'waiting') GROUP BY type_id",

@@ -118,7 +118,8 @@ def clone_rows(cr, table, template_id, source, overrides, params):
     names = ", ".join(f'"{column}"' for column in columns)
     exprs = ", ".join(overrides.get(column, f'tpl."{column}"') for column in columns)
     cr.execute(
-        f'INSERT INTO "{table}" ({names}) SELECT {exprs} FROM "{table}" tpl CROSS JOIN {source} WHERE tpl.id = %(template)s',
+        f'INSERT INTO "{table}" ({names}) '
+        f'SELECT {exprs} FROM "{table}" tpl CROSS JOIN {source} WHERE tpl.id = %(template)s',
         dict(params, template=template_id),
     )
     return cr.rowcount
@@ -132,20 +133,34 @@ def make_dimensions(env):
     Warehouse = env["stock.warehouse"]
     warehouses = Warehouse.search([("company_id", "=", company.id)], order="id", limit=1)
     for index in range(2, N_WAREHOUSES + 1):
-        warehouses |= Warehouse.create({"name": f"{PREFIX} Warehouse {index}", "code": f"KB{index}", "company_id": company.id})
+        warehouses |= Warehouse.create(
+            {"name": f"{PREFIX} Warehouse {index}", "code": f"KB{index}", "company_id": company.id}
+        )
     classes = env["distribution.customer.class"].search([], order="id")[:N_CLASSES]
     for index in range(len(classes) + 1, N_CLASSES + 1):
         classes |= classes.create({"name": f"{PREFIX} Class {index}", "code": f"KB{index}"})
-    teams = env["crm.team"].create([{"name": f"{PREFIX} Team {i}", "company_id": company.id} for i in range(1, N_TEAMS + 1)])
-    salespeople = env["res.users"].browse([
-        new_test_user(env, login=f"kpib_sales_{i:02d}", groups="sales_team.group_sale_salesman",
-                      name=f"{PREFIX} Salesperson {i:02d}").id
-        for i in range(1, N_SALESPEOPLE + 1)
-    ])
-    pickers = env["res.users"].browse([
-        new_test_user(env, login=f"kpib_picker_{i:02d}", groups="stock.group_stock_user", name=f"{PREFIX} Picker {i:02d}").id
-        for i in range(1, N_PICKERS + 1)
-    ])
+    teams = env["crm.team"].create(
+        [{"name": f"{PREFIX} Team {i}", "company_id": company.id} for i in range(1, N_TEAMS + 1)]
+    )
+    salespeople = env["res.users"].browse(
+        [
+            new_test_user(
+                env,
+                login=f"kpib_sales_{i:02d}",
+                groups="sales_team.group_sale_salesman",
+                name=f"{PREFIX} Salesperson {i:02d}",
+            ).id
+            for i in range(1, N_SALESPEOPLE + 1)
+        ]
+    )
+    pickers = env["res.users"].browse(
+        [
+            new_test_user(
+                env, login=f"kpib_picker_{i:02d}", groups="stock.group_stock_user", name=f"{PREFIX} Picker {i:02d}"
+            ).id
+            for i in range(1, N_PICKERS + 1)
+        ]
+    )
     for index, team in enumerate(teams):
         team.member_ids = salespeople.filtered(lambda u, i=index: u.id % N_TEAMS == i)
     customers = env["res.partner"].with_context(mail_create_nolog=True, tracking_disable=True).create([
@@ -184,10 +199,12 @@ def make_template_order(env, warehouse, customer, salesperson, products):
         env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 1000)
     order.action_confirm()
     if order.state != "sale" or len(order.picking_ids) != 1:
-        raise RuntimeError(f"The template order was not confirmed with one delivery ({order.state}, {order.flow_state})")
+        raise RuntimeError(
+            f"The template order was not confirmed with one delivery ({order.state}, {order.flow_state})"
+        )
     picking = order.picking_ids
     picking.action_assign()
-    for move, quantity in zip(picking.move_ids.sorted("id"), (10, 6)):
+    for move, quantity in zip(picking.move_ids.sorted("id"), (10, 6), strict=False):
         move.quantity = quantity
         move.picked = True
     picking._action_done()
@@ -212,7 +229,10 @@ def generate(env, n_orders):
     order, picking, _backorder = make_template_order(env, warehouses[0], customers[0], salespeople[0], products)
     customer_location = picking.location_dest_id
     rules = [
-        env["stock.rule"].search([("picking_type_id", "=", wh.out_type_id.id), ("location_dest_id", "=", customer_location.id)], limit=1).id or None
+        env["stock.rule"]
+        .search([("picking_type_id", "=", wh.out_type_id.id), ("location_dest_id", "=", customer_location.id)], limit=1)
+        .id
+        or None
         for wh in warehouses
     ]
     types = env["distribution.exception.type"].search([("code", "in", ("return", "claim")), ("company_id", "=", False)])
@@ -549,15 +569,18 @@ def generate(env, n_orders):
           FROM (SELECT r.*,
                        CASE WHEN r.r_res < 0.9 AND r.raised + r.res_time < %(now)s THEN 'resolved'
                             WHEN r.r_res < 0.95 THEN 'in_progress' ELSE 'new' END AS state,
-                       CASE WHEN r.r_res < 0.9 AND r.raised + r.res_time < %(now)s THEN r.raised + r.res_time END AS resolved
+                       CASE WHEN r.r_res < 0.9 AND r.raised + r.res_time < %(now)s THEN r.raised + r.res_time END
+                           AS resolved
                   FROM (SELECT o.g, o.order_id, o.pick_id, %(prefix)s || '/' || lpad(o.g::text, 6, '0') AS order_name,
                                (%(customers)s::int[])[o.cust] AS partner_id, (%(salespeople)s::int[])[o.rep] AS rep_id,
-                               COALESCE(o.shipped, o.first_ship) + make_interval(secs => 86400 * (1 + 19 * random())) AS raised,
+                               COALESCE(o.shipped, o.first_ship) + make_interval(secs => 86400 * (1 + 19 * random()))
+                                   AS raised,
                                make_interval(secs => 86400 * (0.3 - 3 * ln(1 - random()))) AS res_time,
                                random() AS r_res
                           FROM kpib_o o WHERE o.g %% 33 = 7) r
                  WHERE r.raised < %(now)s) x
-          JOIN distribution_exception_type t ON t.id = CASE WHEN (x.g / 33) %% 3 = 0 THEN %(claim_type)s ELSE %(return_type)s END
+          JOIN distribution_exception_type t
+            ON t.id = CASE WHEN (x.g / 33) %% 3 = 0 THEN %(claim_type)s ELSE %(return_type)s END
     """)
     env["distribution.exception"]._cron_refresh_aging()
     env.invalidate_all()
@@ -569,6 +592,7 @@ def vacuum(dbname):
     index-only scans, statistics), so that the first run measures what later runs do. VACUUM cannot run in a
     transaction: a connection of its own in autocommit."""
     import psycopg2
+
     from odoo.sql_db import connection_info_for
 
     _db, info = connection_info_for(dbname)
@@ -592,7 +616,10 @@ def print_view_counts(env):
     """What each view holds, read as the superuser: the data is coherent when every view has rows and the
     overall figures look like a distributor's (fill rate in the 90s, median cycle of a day or two)."""
     checks = [
-        ("distribution.kpi.order", ["ship_days_median:median", "invoice_lag_days_median:median", "margin_percent:ratio"]),
+        (
+            "distribution.kpi.order",
+            ["ship_days_median:median", "invoice_lag_days_median:median", "margin_percent:ratio"],
+        ),
         ("distribution.kpi.fill", ["line_fill_rate:ratio", "qty_fill_rate:ratio"]),
         ("distribution.kpi.backorder", ["age_days:avg", "qty_open:sum"]),
         ("distribution.kpi.pick", ["line_accuracy:ratio", "qty_accuracy:ratio"]),
@@ -601,7 +628,7 @@ def print_view_counts(env):
     for model, aggregates in checks:
         [row] = env[model]._read_group([], [], ["__count", *aggregates])
         figures = ", ".join(f"{agg} {value:.2f}" if isinstance(value, float) else f"{agg} {value}"
-                            for agg, value in zip(aggregates, row[1:]))
+                            for agg, value in zip(aggregates, row[1:], strict=False))
         print(f"  {model:<28} {row[0]:>9,} rows  {figures}")
 
 
@@ -705,12 +732,16 @@ def run(dbname, n_orders, repeat, explain):
             print(f"KPI facts filled from the history in {time.perf_counter() - start:.0f} s", flush=True)
         cr.execute("SELECT max(date_order) FROM sale_order WHERE name LIKE %s", [PREFIX + "/%"])
         [last_order] = cr.fetchone()
-        cr.execute("SELECT (SELECT count(*) FROM sale_order_line), (SELECT count(*) FROM stock_picking), "
-                   "(SELECT count(*) FROM stock_move), (SELECT count(*) FROM sale_order_flow_event), "
-                   "(SELECT count(*) FROM distribution_exception)")
+        cr.execute(
+            "SELECT (SELECT count(*) FROM sale_order_line), (SELECT count(*) FROM stock_picking), "
+            "(SELECT count(*) FROM stock_move), (SELECT count(*) FROM sale_order_flow_event), "
+            "(SELECT count(*) FROM distribution_exception)"
+        )
         lines, pickings, moves, events, exceptions = cr.fetchone()
-        print(f"Tables: {bench_order_count(cr):,} orders, {lines:,} order lines, {pickings:,} pickings, {moves:,} moves, "
-              f"{events:,} flow events, {exceptions:,} exceptions")
+        print(
+            f"Tables: {bench_order_count(cr):,} orders, {lines:,} order lines, {pickings:,} pickings, {moves:,} moves, "
+            f"{events:,} flow events, {exceptions:,} exceptions"
+        )
         print("Views (superuser):")
         print_view_counts(env)
 
@@ -729,18 +760,32 @@ def run(dbname, n_orders, repeat, explain):
                      (date_field, "<", datetime.combine(month_end, datetime.min.time()))]
             by_month = ["warehouse_id", f"{date_field}:month"]
             calls += [
-                (f"{short}: read_group warehouse x month",
-                 lambda M=Model, g=by_month, a=aggregates: M.formatted_read_group([], g, a)),
-                (f"{short}: same, one month ({month_start:%Y-%m})",
-                 lambda M=Model, g=by_month, a=aggregates, d=month: M.formatted_read_group(d, g, a)),
-                (f"{short}: pivot load ({row} x {col})",
-                 lambda M=Model, r=row, c=col, a=aggregates: M.formatted_read_grouping_sets([], [[], [r], [c], [r, c]], a)),
+                (
+                    f"{short}: read_group warehouse x month",
+                    lambda M=Model, g=by_month, a=aggregates: M.formatted_read_group([], g, a),
+                ),
+                (
+                    f"{short}: same, one month ({month_start:%Y-%m})",
+                    lambda M=Model, g=by_month, a=aggregates, d=month: M.formatted_read_group(d, g, a),
+                ),
+                (
+                    f"{short}: pivot load ({row} x {col})",
+                    lambda M=Model, r=row, c=col, a=aggregates: M.formatted_read_grouping_sets(
+                        [], [[], [r], [c], [r, c]], a
+                    ),
+                ),
                 (f"{short}: search_count([])", lambda M=Model: M.search_count([])),
             ]
         Dashboard = uenv["distribution.kpi.dashboard"]
         calls += [
-            (f"dashboard: get_dashboard_data('month', {date_ref})", lambda: Dashboard.get_dashboard_data("month", date_ref)),
-            (f"dashboard: get_dashboard_data('quarter', {date_ref})", lambda: Dashboard.get_dashboard_data("quarter", date_ref)),
+            (
+                f"dashboard: get_dashboard_data('month', {date_ref})",
+                lambda: Dashboard.get_dashboard_data("month", date_ref),
+            ),
+            (
+                f"dashboard: get_dashboard_data('quarter', {date_ref})",
+                lambda: Dashboard.get_dashboard_data("quarter", date_ref),
+            ),
         ]
         results = []
         for label, func in calls:
@@ -751,13 +796,22 @@ def run(dbname, n_orders, repeat, explain):
               f"as {admin.login} (record rules applied), server time (ORM + SQL)")
         print(f"{'call':<58} {'median ms':>10} {'worst ms':>9} {'queries':>8}  result")
         for res in results:
-            print(f"{res['label']:<58} {res['median']:>10.1f} {res['worst']:>9.1f} {res['queries']:>8}  {result_size(res['result'])}")
+            print(
+                f"{res['label']:<58} {res['median']:>10.1f} {res['worst']:>9.1f} {res['queries']:>8}  "
+                f"{result_size(res['result'])}"
+            )
         slow = [res for res in results if res["median"] >= GOAL_MS]
         if slow:
-            print(f"GOAL MISSED ({GOAL_MS:.0f} ms): " + "; ".join(f"{res['label']} {res['median']:.0f} ms" for res in slow))
+            print(
+                f"GOAL MISSED ({GOAL_MS:.0f} ms): "
+                + "; ".join(f"{res['label']} {res['median']:.0f} ms" for res in slow)
+            )
         else:
             worst = max(results, key=lambda res: res["median"])
-            print(f"GOAL MET: every call under {GOAL_MS:.0f} ms (slowest: {worst['label']}, {worst['median']:.0f} ms median)")
+            print(
+                f"GOAL MET: every call under {GOAL_MS:.0f} ms "
+                f"(slowest: {worst['label']}, {worst['median']:.0f} ms median)"
+            )
         if explain:
             for res in slow:
                 ms, query, params = slowest_query(uenv, res["func"])

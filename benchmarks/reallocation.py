@@ -145,8 +145,12 @@ def run(dbname, n_products, n_moves, n_warehouses):
         atp_queries = {}
         for n_lines in (10, min(50, len(products))):
             quotation = env["sale.order"].create(
-                {"partner_id": customer.id,
-                 "order_line": [Command.create({"product_id": p.id, "product_uom_qty": 30}) for p in products[:n_lines]]}
+                {
+                    "partner_id": customer.id,
+                    "order_line": [
+                        Command.create({"product_id": p.id, "product_uom_qty": 30}) for p in products[:n_lines]
+                    ],
+                }
             )
             env.flush_all()
             env.invalidate_all()

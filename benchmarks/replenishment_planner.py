@@ -182,8 +182,8 @@ def run(dbname, n_products, n_open, n_history, skip_odoo):
         lines = planner.line_ids
         print(f"suite planner       {planner_seconds:8.2f} s  {planner_queries:6d} queries  "
               f"{planner.planned_pairs:,} product x warehouse planned, {len(lines):,} proposals "
-              f"({len(lines.filtered(lambda l: l.action == 'transfer')):,} transfers, "
-              f"{len(lines.filtered(lambda l: l.action == 'buy')):,} purchases)")
+              f"({len(lines.filtered(lambda line: line.action == 'transfer')):,} transfers, "
+              f"{len(lines.filtered(lambda line: line.action == 'buy')):,} purchases)")
         verdicts = [planner_seconds < GOAL_SECONDS]
 
         if not skip_odoo:

@@ -7,8 +7,9 @@ their promise date, and how many flagged orders were delivered on time anyway.
 DB must have the suite with its demo data (see run_risk_backtest.sh, database bench_risk). The history is
 played through Odoo itself, one working day after another under a frozen clock, on top of the demo data:
 
-- a warehouse of its own ("Back-test WH"), 12 products with 20 to 60 units each, two vendors with 10 past receipts
-  each: "Steady Supply" (on time, 9 of the products) and "Sluggish Imports" (3 products, 7 in 10 receipts 2-6 days late);
+- a warehouse of its own ("Back-test WH"), 12 products with 20 to 60 units each, two vendors with 10 past
+  receipts each: "Steady Supply" (on time, 9 of the products) and "Sluggish Imports" (3 products, 7 in 10
+  receipts 2-6 days late);
 - each working day at 08:00 the receipts due arrive (a vendor's delay was drawn when it was ordered), at
   09:00 4 to 8 customers' orders of 1 to 3 lines come in, promised 2 to 5 days later at 17:00 and
   confirmed, shortages are bought from the product's vendor (3 days' lead time) and the at-risk cron

@@ -2,12 +2,12 @@
 # Order cycle benchmark, suite against vanilla Odoo: bootstraps like bin/run and bin/test, creates the two
 # benchmark databases when missing, then runs benchmarks/order_cycle.py --compare on them.
 #   bench_vanilla  the Odoo core modules the suite depends on, no demo data (created once, never updated)
-#   bench_suite    the same plus every suite module found in addons/, no demo data; on later runs the suite
+#   bench_suite    the same plus every suite module (addons/MODULES), no demo data; on later runs the suite
 #                  modules are installed (new ones) and updated, so the database follows the code
 # Arguments go to order_cycle.py (e.g. --orders 50 --rounds 3 --keep-cache).
 #   BENCH_REBUILD=1        drop and recreate both databases first
 #   BENCH_SKIP_UPDATE=1    use bench_suite as it is (no install/update of the suite modules)
-#   BENCH_SUITE_MODULES    comma-separated suite modules to install (default: every module in addons/)
+#   BENCH_SUITE_MODULES    comma-separated suite modules to install (default: addons/MODULES)
 source "$(dirname "${BASH_SOURCE[0]}")/../bin/bootstrap.sh"
 bootstrap
 
@@ -16,17 +16,8 @@ SUITE_DB=bench_suite
 # Odoo core only: the OCA modules (tier validation, helpdesk) are part of what the suite costs.
 BASE_MODULES="sale_management,sale_stock,sale_margin,purchase_stock,stock_account,stock_delivery,stock_dropshipping"
 
-suite_modules="${BENCH_SUITE_MODULES:-}"
-if [ -z "$suite_modules" ]; then
-    for manifest in "$SUITE_ROOT"/addons/*/__manifest__.py; do
-        [ -f "$manifest" ] || continue
-        # A module its authors marked not installable is left out, as Odoo would.
-        if "$PY" -c 'import ast, sys; sys.exit(not ast.literal_eval(open(sys.argv[1]).read()).get("installable", True))' "$manifest"; then
-            suite_modules="${suite_modules:+$suite_modules,}$(basename "$(dirname "$manifest")")"
-        fi
-    done
-fi
-[ -n "$suite_modules" ] || die "No suite module found in $SUITE_ROOT/addons."
+suite_modules="${BENCH_SUITE_MODULES:-$SUITE_MODULES}"
+[ -n "$suite_modules" ] || die "No suite module listed in $SUITE_ROOT/addons/MODULES."
 
 log_dir="$SUITE_ROOT/.run"
 mkdir -p "$log_dir"

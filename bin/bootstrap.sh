@@ -7,7 +7,6 @@
 set -euo pipefail
 
 SUITE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SUITE_MODULES="distribution_tier_validation,distribution_order_flow,distribution_pricing,distribution_replenishment,distribution_exceptions,distribution_helpdesk,distribution_kpi"
 SUITE_CACHE="${SUITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/distribution-suite}"
 ODOO_SRC_DEFAULT="$HOME/odoo-19.0"
 ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz}"
@@ -19,6 +18,10 @@ die() {
     for line in "$@"; do printf '[suite]   %s\n' "$line" >&2; done
     exit 2
 }
+
+# The suite's modules, comma-separated in install order, from addons/MODULES (one per line, # comments).
+[ -f "$SUITE_ROOT/addons/MODULES" ] || die "$SUITE_ROOT/addons/MODULES (the list of the suite's modules) is missing."
+SUITE_MODULES=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$SUITE_ROOT/addons/MODULES" | grep -v '^$' | paste -sd, -)
 
 # --- Python -----------------------------------------------------------------------------------------
 find_python() {
@@ -108,6 +111,30 @@ ensure_venv() {
             "Build tools and headers are needed for a few packages: apt-get install build-essential python3-dev libpq-dev libldap2-dev libsasl2-dev"
     }
     touch "$VENV/.suite-ready"
+}
+
+# --- Lint tools -------------------------------------------------------------------------------------
+# A small virtualenv of its own for pre-commit (requirements-dev.txt), keyed like the suite's: the lint
+# needs neither Odoo nor PostgreSQL. pre-commit then installs each hook's tool at the version pinned in
+# .pre-commit-config.yaml (its cache: ~/.cache/pre-commit, PRE_COMMIT_HOME overrides).
+ensure_lint_tools() {
+    local key venv
+    key=$(cat "$SUITE_ROOT/requirements-dev.txt" <(echo "$BASE_PY") | sha256sum | cut -c1-12)
+    venv="$SUITE_CACHE/lint-$key"
+    PRE_COMMIT="$venv/bin/pre-commit"
+    if [ -f "$venv/.suite-ready" ] && [ -x "$PRE_COMMIT" ]; then
+        return 0
+    fi
+    say "Creating the lint virtualenv $venv (pre-commit)"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    "$BASE_PY" -m venv "$venv" || die "Could not create a virtualenv with $BASE_PY." \
+        "On Debian/Ubuntu: apt-get install python3-venv"
+    "$venv/bin/python" -m pip install -q -r "$SUITE_ROOT/requirements-dev.txt" >"$venv/bootstrap.log" 2>&1 || {
+        tail -n 30 "$venv/bootstrap.log" >&2
+        die "Installing the lint tools failed (full log: $venv/bootstrap.log)."
+    }
+    touch "$venv/.suite-ready"
 }
 
 # --- PostgreSQL -------------------------------------------------------------------------------------

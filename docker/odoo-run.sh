@@ -1,13 +1,16 @@
 #!/bin/bash
 # Command of the odoo service, the container's bin/run: creates the database with every suite module and
 # its demo data (or updates the suite's modules when the database exists), then serves the web client.
-#   DIST_DB (default distribution_demo)  SUITE_MODULES (set in docker-compose.yml)
+#   DIST_DB (default distribution_demo); the suite's modules come from addons/MODULES
 # The database connection comes from /etc/odoo/odoo.conf (docker/odoo.conf) and, for psql, PGHOST/PGUSER/
 # PGPASSWORD (docker-compose.yml).
 set -euo pipefail
 
 db="${DIST_DB:-distribution_demo}"
-modules="${SUITE_MODULES:?SUITE_MODULES is not set}"
+# The suite's modules in install order, from addons/MODULES (mounted at /mnt/extra-addons).
+modules_file=/mnt/extra-addons/MODULES
+[ -f "$modules_file" ] || { echo "[suite] $modules_file not found (is ./addons mounted?)" >&2; exit 1; }
+modules=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$modules_file" | grep -v '^$' | paste -sd, -)
 conf=/etc/odoo/odoo.conf
 
 exists=$(psql -X -d postgres -tA -v db="$db" <<<"select 1 from pg_database where datname = :'db'")

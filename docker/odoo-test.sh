@@ -7,7 +7,10 @@
 set -uo pipefail
 
 db="${TEST_DB:-distribution_test}"
-modules="${SUITE_MODULES:?SUITE_MODULES is not set}"
+# The suite's modules in install order, from addons/MODULES (mounted at /mnt/extra-addons).
+modules_file=/mnt/extra-addons/MODULES
+[ -f "$modules_file" ] || { echo "[suite] $modules_file not found (is ./addons mounted?)" >&2; exit 1; }
+modules=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$modules_file" | grep -v '^$' | paste -sd, -)
 conf=/etc/odoo/odoo.conf
 log=/tmp/odoo-test.log
 # One '/module' tag per suite module: that module's 'standard' tests, nobody else's.

@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# The suite's modules in install order: addons/MODULES, the list bin/bootstrap.sh reads too.
 SUITE_MODULES = [
-    "distribution_tier_validation",
-    "distribution_order_flow",
-    "distribution_pricing",
-    "distribution_replenishment",
-    "distribution_exceptions",
-    "distribution_helpdesk",
-    "distribution_kpi",
+    name
+    for name in (line.split("#", 1)[0].strip() for line in (Path(__file__).parents[1] / "addons/MODULES").open())
+    if name
 ]
 # What the suite's modules stand on (ARCHITECTURE.md), installed once into a template database.
 CORE_MODULES = [

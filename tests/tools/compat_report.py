@@ -13,7 +13,9 @@ import sys
 
 FAILURE = re.compile(r" ERROR \S+ odoo\.addons\.(\w+)\.tests[\w.]*: (?:FAIL|ERROR): (.+)$")
 # A class that failed to set up is logged by the test suite itself, with the class's dotted path.
-SETUP_FAILURE = re.compile(r" ERROR \S+ odoo\.tests\.suite: (?:FAIL|ERROR): (\w+) \(odoo\.addons\.(\w+)\.tests\.[\w.]*?(\w+)\)")
+SETUP_FAILURE = re.compile(
+    r" ERROR \S+ odoo\.tests\.suite: (?:FAIL|ERROR): (\w+) \(odoo\.addons\.(\w+)\.tests\.[\w.]*?(\w+)\)"
+)
 SUMMARY = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 LISTED = re.compile(r"^\|\s*`([\w]+: [\w.]+)`\s*\|", re.M)
 

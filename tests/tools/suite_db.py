@@ -41,7 +41,9 @@ def integrity(env, models_to_render):
             problems.append(f"view {view.xml_id or view.id} ({view.name}) is on missing model {view.model}")
     for action in env["ir.actions.act_window"].search([]):
         if action.res_model not in registry_models:
-            problems.append(f"window action {action.xml_id or action.id} ({action.name}) opens missing model {action.res_model}")
+            problems.append(
+                f"window action {action.xml_id or action.id} ({action.name}) opens missing model {action.res_model}"
+            )
     env.cr.execute("SELECT id, action FROM ir_ui_menu WHERE action IS NOT NULL")
     for menu_id, reference in env.cr.fetchall():
         model, _sep, res_id = reference.partition(",")

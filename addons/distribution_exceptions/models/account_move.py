@@ -26,18 +26,19 @@ class AccountMove(models.Model):
     def _get_invoice_mismatches(self):
         """Lines of this posted vendor bill that differ from their purchase order line beyond the
         company's tolerances: billed quantity (all posted bills less refunds) above the received
-        quantity (ordered quantity for services), or unit price (in the purchase UoM and currency) away from the ordered price.
+        quantity (ordered quantity for services), or unit price (in the purchase UoM and currency) away from
+        the ordered price.
         Returns a list of sentences, empty when the bill matches."""
         self.ensure_one()
         company = self.company_id
         qty_tolerance = company.distribution_bill_qty_tolerance / 100.0
         price_tolerance = company.distribution_bill_price_tolerance / 100.0
         mismatches = []
-        for line in self.invoice_line_ids.filtered(lambda l: l.purchase_line_id and l.display_type == "product"):
+        for line in self.invoice_line_ids.filtered(lambda aml: aml.purchase_line_id and aml.display_type == "product"):
             po_line = line.purchase_line_id
             uom = po_line.product_uom_id
             billed = 0.0
-            for bill_line in po_line.invoice_lines.filtered(lambda l: l.move_id.state == "posted"):
+            for bill_line in po_line.invoice_lines.filtered(lambda aml: aml.move_id.state == "posted"):
                 quantity = bill_line.product_uom_id._compute_quantity(bill_line.quantity, uom)
                 billed += quantity if bill_line.move_id.move_type == "in_invoice" else -quantity
             # Goods are matched against what was received whatever the bill control policy; services
@@ -56,7 +57,9 @@ class AccountMove(models.Model):
                 )
             bill_price = line.product_uom_id._compute_price(line.price_unit * (1 - (line.discount or 0.0) / 100.0), uom)
             if line.currency_id != po_line.currency_id:
-                bill_price = line.currency_id._convert(bill_price, po_line.currency_id, company, self.invoice_date or fields.Date.today())
+                bill_price = line.currency_id._convert(
+                    bill_price, po_line.currency_id, company, self.invoice_date or fields.Date.today()
+                )
             po_price = po_line.price_unit * (1 - (po_line.discount or 0.0) / 100.0)
             if po_line.currency_id.compare_amounts(abs(bill_price - po_price), abs(po_price) * price_tolerance) > 0:
                 mismatches.append(
@@ -118,7 +121,10 @@ class AccountMove(models.Model):
     def button_cancel(self):
         res = super().button_cancel()
         self.env["distribution.exception"]._resolve_exceptions(
-            "invoice_mismatch", self.filtered(lambda m: m.state == "cancel"), self.env._("The bill was cancelled."), cancel=True
+            "invoice_mismatch",
+            self.filtered(lambda m: m.state == "cancel"),
+            self.env._("The bill was cancelled."),
+            cancel=True,
         )
         return res
 

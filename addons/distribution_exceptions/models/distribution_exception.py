@@ -52,7 +52,6 @@ class DistributionException(models.Model):
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
     type_id = fields.Many2one(
         "distribution.exception.type",
-        string="Type",
         required=True,
         index=True,
         ondelete="restrict",
@@ -98,7 +97,7 @@ class DistributionException(models.Model):
         tracking=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
-    team_id = fields.Many2one("crm.team", string="Team", index=True, tracking=True, check_company=True)
+    team_id = fields.Many2one("crm.team", index=True, tracking=True, check_company=True)
     # The source document, generic (any model) and typed (for counts, record rules and search).
     res_model = fields.Char(string="Source Model", required=True, index=True, readonly=True)
     res_id = fields.Many2oneReference(string="Source ID", model_field="res_model", required=True, readonly=True)
@@ -106,17 +105,17 @@ class DistributionException(models.Model):
     sale_order_id = fields.Many2one("sale.order", string="Sales Order", index="btree_not_null", readonly=True)
     picking_id = fields.Many2one("stock.picking", string="Transfer", index="btree_not_null", readonly=True)
     purchase_order_id = fields.Many2one(
-        "purchase.order", string="Purchase Order", index="btree_not_null", readonly=True
+        "purchase.order", index="btree_not_null", readonly=True
     )
     move_id = fields.Many2one(
         "account.move", string="Invoice / Bill", index="btree_not_null", readonly=True,
         help="The customer invoice or vendor bill concerned.",
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Partner", index="btree_not_null", readonly=True,
+        "res.partner", index="btree_not_null", readonly=True,
         help="Customer or vendor concerned (the commercial entity).",
     )
-    product_id = fields.Many2one("product.product", string="Product", index="btree_not_null", readonly=True)
+    product_id = fields.Many2one("product.product", index="btree_not_null", readonly=True)
     description = fields.Html(
         string="Facts", readonly=True, sanitize=True, help="What happened, as the suite saw it when it raised the item."
     )
@@ -151,7 +150,7 @@ class DistributionException(models.Model):
     )
     resolution = fields.Html(string="Resolution Note")
     date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
-    resolved_by_id = fields.Many2one("res.users", string="Resolved By", readonly=True, copy=False)
+    resolved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     auto_resolved = fields.Boolean(
         readonly=True, copy=False, help="Closed by the suite itself when the cause cleared."
     )
@@ -256,7 +255,8 @@ class DistributionException(models.Model):
             if exception.date_deadline and exception.date_raised and exception.date_deadline < exception.date_raised:
                 raise ValidationError(
                     self.env._(
-                        "Exception %(name)s: the deadline %(deadline)s cannot be before the date it was raised (%(raised)s).",
+                        "Exception %(name)s: the deadline %(deadline)s cannot be before the date it was raised "
+                        "(%(raised)s).",
                         name=exception.name,
                         deadline=exception.date_deadline,
                         raised=exception.date_raised,
@@ -292,7 +292,9 @@ class DistributionException(models.Model):
                 self._prepare_manual_vals(vals)
             # Items are numbered by the server (a person's item too; the suite may name its own).
             if not vals.get("name") or vals["name"] == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.exception") or self.env._("New")
+                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.exception") or self.env._(
+                    "New"
+                )
             if vals.get("res_model") and vals.get("res_id") and not vals.get("source_name"):
                 source = self.env[vals["res_model"]].sudo().browse(vals["res_id"])
                 vals["source_name"] = source.display_name
@@ -436,7 +438,8 @@ class DistributionException(models.Model):
                 if other:
                     raise UserError(
                         self.env._(
-                            "Exception %(name)s cannot be reopened: another %(type)s item is already open on %(document)s.",
+                            "Exception %(name)s cannot be reopened: another %(type)s item is already open on "
+                            "%(document)s.",
                             name=exception.name,
                             type=exception.type_id.name,
                             document=exception.source_name,
@@ -462,7 +465,9 @@ class DistributionException(models.Model):
         """Hook after items were resolved or cancelled (by a person or by the suite): the source
         documents react (credit hold released, helpdesk ticket closed, invoicing resumed)."""
         # Closing a credit hold by hand is releasing the order's credit: credit controllers only.
-        credit = self.filtered(lambda e: e.code == "credit_hold" and not e.auto_resolved and e.sale_order_id.credit_hold)
+        credit = self.filtered(
+            lambda e: e.code == "credit_hold" and not e.auto_resolved and e.sale_order_id.credit_hold
+        )
         for exception in credit:
             note = html2plaintext(exception.resolution or "").strip() or self.env._("closed in the queue")
             exception.sale_order_id.action_release_credit_hold(
@@ -629,8 +634,8 @@ class DistributionException(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self.create(vals_list)
-        except psycopg2.errors.UniqueViolation:
-            pass
+        except psycopg2.errors.UniqueViolation:  # pylint: disable=except-pass
+            pass  # one of them was opened meanwhile: created one by one below, that one skipped
         exceptions = self.browse()
         for vals in vals_list:
             try:
@@ -736,7 +741,7 @@ class DistributionException(models.Model):
                     "exceptions": exceptions,
                     "overdue": exceptions.filtered("is_overdue"),
                     "base_url": self.get_base_url(),
-                    "format_datetime": lambda value: fields.Datetime.context_timestamp(
+                    "format_datetime": lambda value, user=user: fields.Datetime.context_timestamp(
                         self.with_user(user), value
                     ).strftime("%Y-%m-%d %H:%M") if value else "",
                 },
@@ -752,7 +757,9 @@ class DistributionException(models.Model):
                     ),
                     "body_html": body,
                     "email_to": user.email_formatted,
-                    "email_from": (user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted),
+                    "email_from": (
+                        user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted
+                    ),
                     "recipient_ids": [(4, user.partner_id.id)],
                     "auto_delete": True,
                     "model": False,

@@ -111,7 +111,7 @@ class SaleOrder(models.Model):
             ],
         )
 
-    def _on_goods_issue_refused(self, pickings):
+    def _on_goods_issue_refused(self, pickings):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._on_goods_issue_refused(pickings)
         for order in self:
             order._raise_credit_hold_exceptions(
@@ -123,7 +123,7 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _mark_repriced(self, lines, before):
+    def _mark_repriced(self, lines, before):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._mark_repriced(lines, before)
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
@@ -154,7 +154,7 @@ class SaleOrder(models.Model):
                                 price=order.currency_id.format(line.price_unit),
                                 discount=line.discount,
                             )
-                            for line in lines.filtered(lambda l, o=order: l.order_id == o)
+                            for line in lines.filtered(lambda so_line, o=order: so_line.order_id == o)
                         ],
                     ),
                 }
@@ -162,7 +162,7 @@ class SaleOrder(models.Model):
             ],
         )
 
-    def _on_repricing_approved(self):
+    def _on_repricing_approved(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._on_repricing_approved()
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
@@ -181,7 +181,7 @@ class SaleOrder(models.Model):
             ],
         )
 
-    def _on_customer_confirmation_held(self):
+    def _on_customer_confirmation_held(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._on_customer_confirmation_held()
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
@@ -336,7 +336,9 @@ class SaleOrder(models.Model):
         orders._resolve_shipped_exceptions()
         cancelled = orders.filtered(lambda order: order.state == "cancel")
         if cancelled:
-            Exception_._resolve_exceptions("late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True)
+            Exception_._resolve_exceptions(
+                "late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True
+            )
 
     def action_view_exceptions(self):
         self.ensure_one()

@@ -255,10 +255,14 @@ class StockPicking(models.Model):
             by_code.setdefault(exception.code, self.browse())
             by_code[exception.code] |= self.browse(exception.res_id)
         if "backorder" in by_code:
-            Exception_._resolve_exceptions("backorder", by_code["backorder"] & self, self.env._("The backorder was delivered."))
+            Exception_._resolve_exceptions(
+                "backorder", by_code["backorder"] & self, self.env._("The backorder was delivered.")
+            )
         for receipt in by_code.get("late_supplier", self.browse()) & self:
             Exception_._resolve_exceptions(
-                "late_supplier", receipt, self.env._("Received on %(date)s.", date=fields.Datetime.to_string(receipt.date_done))
+                "late_supplier",
+                receipt,
+                self.env._("Received on %(date)s.", date=fields.Datetime.to_string(receipt.date_done)),
             )
         # A short pick clears once everything its backorders (and theirs) held was delivered.
         cleared = by_code.get("short_pick", self.browse()).filtered(
@@ -311,8 +315,11 @@ class StockPicking(models.Model):
         )
         for exception in exceptions:
             exception.message_post(
-                body=self.env._("%(picking)s was validated on %(date)s: settle it (credit note or replacement), then resolve.",
-                       picking=self.name, date=fields.Datetime.to_string(self.date_done)),
+                body=self.env._(
+                    "%(picking)s was validated on %(date)s: settle it (credit note or replacement), then resolve.",
+                    picking=self.name,
+                    date=fields.Datetime.to_string(self.date_done),
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         exceptions.filtered(lambda e: e.state == "new").write({"state": "in_progress"})

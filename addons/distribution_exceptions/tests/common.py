@@ -62,6 +62,7 @@ class ExceptionCase(OrderFlowCase):
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             wizard = Form(
+                # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
                 self.env["stock.backorder.confirmation"].with_user(user or self.picker).with_context(result["context"])
             ).save()
             wizard.process() if backorder else wizard.process_cancel_backorder()

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -32,7 +33,7 @@ class TestExceptionQueue(ExceptionCase):
 
     def test_database_refuses_a_second_open_item(self):
         first = self._raise()
-        with self.assertRaises(Exception), self.env.cr.savepoint():
+        with self.assertRaises(IntegrityError), self.env.cr.savepoint():
             self.Exception.sudo().create(
                 {"type_id": first.type_id.id, "res_model": "res.partner", "res_id": self.customer.id}
             )
@@ -87,7 +88,9 @@ class TestExceptionQueue(ExceptionCase):
 
     def test_lifecycle_and_resolution_note_required(self):
         # Short picks are routed to the warehouse desk, whose member takes the unassigned item.
-        desk = self.env["crm.team"].create({"name": "Warehouse desk (queue)", "member_ids": [(4, self.exception_user.id)]})
+        desk = self.env["crm.team"].create(
+            {"name": "Warehouse desk (queue)", "member_ids": [(4, self.exception_user.id)]}
+        )
         self.Type._get_by_code("short_pick").team_id = desk
         exception = self._raise().with_user(self.exception_user)
         exception.action_take()

@@ -103,8 +103,17 @@ class TestExceptionSecurity(ExceptionCase):
                 with self.cr.savepoint():
                     self.late.with_user(self.exception_manager).write(dict(vals, priority="1"))
         self.late.invalidate_recordset()
-        self.assertRecordValues(self.late, [{"state": "new", "auto_resolved": False, "source_name": self.late.sale_order_id.name,
-                                             "resolved_by_id": False}])
+        self.assertRecordValues(
+            self.late,
+            [
+                {
+                    "state": "new",
+                    "auto_resolved": False,
+                    "source_name": self.late.sale_order_id.name,
+                    "resolved_by_id": False,
+                }
+            ],
+        )
         self.assertNotEqual(self.late.sale_order_id, other_order, "nothing half-written")
         # Closing by writing the state runs the same rules as the Resolve button: a note is needed.
         with self.assertRaisesRegex(Exception, "cannot be resolved without a resolution note"):
@@ -144,7 +153,9 @@ class TestExceptionSecurity(ExceptionCase):
             self.Exception.with_user(self.exception_manager).create(
                 {"type_id": claim_type.id, "res_model": "purchase.order", "res_id": purchase.id}
             )
-        self.assertEqual(self.Exception.sudo().search_count([("res_model", "=", "sale.order"), ("res_id", "=", order_b.id)]), 0)
+        self.assertEqual(
+            self.Exception.sudo().search_count([("res_model", "=", "sale.order"), ("res_id", "=", order_b.id)]), 0
+        )
 
     def test_unassigned_items_go_to_the_team_the_type_routes_to(self):
         (self.credit | self.short).user_id = False

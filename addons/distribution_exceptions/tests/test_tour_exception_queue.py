@@ -28,10 +28,16 @@ class TestExceptionQueueTour(HttpCase):
         picking = order.picking_ids
 
         self.start_tour(f"/odoo/stock.picking/{picking.id}", "distribution_exception_short_pick", login=picker.login)
-        short = self.env["distribution.exception"].search([("code", "=", "short_pick"), ("picking_id", "=", picking.id)])
+        short = self.env["distribution.exception"].search(
+            [("code", "=", "short_pick"), ("picking_id", "=", picking.id)]
+        )
         self.assertEqual(len(short), 1)
         self.assertEqual(len(picking.backorder_ids), 1)
-        self.assertTrue(self.env["distribution.exception"].search([("code", "=", "backorder"), ("picking_id", "=", picking.backorder_ids.id)]))
+        self.assertTrue(
+            self.env["distribution.exception"].search(
+                [("code", "=", "backorder"), ("picking_id", "=", picking.backorder_ids.id)]
+            )
+        )
 
         self.start_tour(
             "/odoo/action-distribution_exceptions.distribution_exception_action", "distribution_exception_queue",

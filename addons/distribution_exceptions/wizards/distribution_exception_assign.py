@@ -8,7 +8,7 @@ class DistributionExceptionAssign(models.TransientModel):
 
     exception_ids = fields.Many2many("distribution.exception", string="Exceptions", required=True)
     user_id = fields.Many2one("res.users", string="Owner", domain="[('share', '=', False)]")
-    team_id = fields.Many2one("crm.team", string="Team")
+    team_id = fields.Many2one("crm.team")
     note = fields.Text(help="Posted on each exception with the new assignment.")
 
     @api.model
@@ -21,7 +21,11 @@ class DistributionExceptionAssign(models.TransientModel):
     def action_assign(self):
         self.ensure_one()
         if not self.user_id and not self.team_id:
-            raise UserError(self.env._("Choose an owner or a team to assign the %(count)s exceptions to.", count=len(self.exception_ids)))
+            raise UserError(
+                self.env._(
+                    "Choose an owner or a team to assign the %(count)s exceptions to.", count=len(self.exception_ids)
+                )
+            )
         closed = self.exception_ids.filtered(lambda e: not e.is_open)
         if closed:
             raise UserError(

@@ -6,7 +6,6 @@ class DistributionException(models.Model):
 
     ticket_id = fields.Many2one(
         "helpdesk.ticket",
-        string="Ticket",
         index="btree_not_null",
         readonly=True,
         copy=False,

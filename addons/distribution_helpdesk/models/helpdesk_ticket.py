@@ -27,11 +27,11 @@ class HelpdeskTicket(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         index="btree_not_null",
         check_company=True,
         tracking=True,
-        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), ('partner_id', 'child_of', commercial_partner_id)]",
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund')), "
+        "('partner_id', 'child_of', commercial_partner_id)]",
         help="The customer invoice or credit note this ticket is about.",
     )
     sale_flow_state = fields.Selection(related="sale_order_id.flow_state", string="Order Flow State")
@@ -53,7 +53,6 @@ class HelpdeskTicket(models.Model):
     claim_exception_id = fields.Many2one(
         "distribution.exception",
         compute="_compute_distribution_exception_ids",
-        string="Claim Exception",
         groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     claim_resolution_hours = fields.Float(

@@ -22,7 +22,9 @@ class TestTicketOrderLink(TransactionCase):
             }
         )
         cls.agent = new_test_user(
-            cls.env, login="hd_agent", groups="helpdesk_mgmt.group_helpdesk_user,sales_team.group_sale_salesman_all_leads"
+            cls.env,
+            login="hd_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user,sales_team.group_sale_salesman_all_leads",
         )
 
     def _ticket_vals(self, **vals):
@@ -39,7 +41,9 @@ class TestTicketOrderLink(TransactionCase):
         self.assertEqual(action["context"]["default_sale_order_id"], self.order.id)
 
     def test_order_of_another_customer_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, r"belongs to Sparks Contracting, not to the ticket's customer Bright Retail"):
+        with self.assertRaisesRegex(
+            ValidationError, r"belongs to Sparks Contracting, not to the ticket's customer Bright Retail"
+        ):
             self.env["helpdesk.ticket"].create(
                 self._ticket_vals(partner_id=self.other_customer.id, sale_order_id=self.order.id)
             )

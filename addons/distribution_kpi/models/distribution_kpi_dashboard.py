@@ -95,7 +95,7 @@ class DistributionKpiDashboard(models.AbstractModel):
                 [(*results, count)] = self.env[model]._read_group(
                     [(date_field, ">=", start), (date_field, "<", end)] + domain, [], aggregates + ["__count"]
                 )
-                for aggregate, value in zip(aggregates, results):
+                for aggregate, value in zip(aggregates, results, strict=False):
                     values[(model, date_field, domain_key, aggregate, which)] = (
                         value if count and value is not False else None
                     )
@@ -163,7 +163,9 @@ class DistributionKpiDashboard(models.AbstractModel):
               FROM stock_quant quant
               JOIN stock_location location ON location.id = quant.location_id AND location.usage = 'internal'
               JOIN product_product product ON product.id = quant.product_id
-              CROSS JOIN LATERAL (SELECT GREATEST(%(today)s::date - COALESCE(quant.in_date, quant.create_date)::date, 0) AS days) age
+              CROSS JOIN LATERAL (
+                  SELECT GREATEST(%(today)s::date - COALESCE(quant.in_date, quant.create_date)::date, 0) AS days
+              ) age
              WHERE quant.company_id = %(company)s AND location.warehouse_id IS NOT NULL AND quant.quantity > 0
              GROUP BY 1, 2
             """,
@@ -273,6 +275,7 @@ class DistributionKpiDashboard(models.AbstractModel):
                 move.picked = True
             result = picking.button_validate()
             if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
                 self.env["stock.backorder.confirmation"].with_user(admin).with_context(result["context"]).create(
                     {}
                 ).process()

@@ -43,7 +43,6 @@ class SaleOrder(models.Model):
         }
 
     at_risk = fields.Boolean(
-        string="At Risk",
         compute="_compute_delivery_risk",
         store=True,
         index=True,
@@ -52,14 +51,13 @@ class SaleOrder(models.Model):
         "the rest (incoming supply, vendors, warehouse backlog).",
     )
     risk_score = fields.Integer(
-        string="Risk Score",
         compute="_compute_delivery_risk",
         store=True,
         aggregator="max",
         help="Sum of the weights (Sales settings) of the reasons found, at most 100.",
     )
     risk_codes = fields.Char(string="Risk Reason Codes", compute="_compute_delivery_risk", store=True)
-    risk_reasons = fields.Text(string="Risk Reasons", compute="_compute_delivery_risk", store=True)
+    risk_reasons = fields.Text(compute="_compute_delivery_risk", store=True)
     risk_promise_date = fields.Datetime(
         string="Promised For",
         compute="_compute_delivery_risk",
@@ -114,7 +112,9 @@ class SaleOrder(models.Model):
             order.at_risk = at_risk
             order.risk_codes = ",".join(codes) or False
             order.risk_reasons = "\n".join(text for _code, text in reasons) or False
-            order.risk_promise_date = order._get_risk_promise_date() if order in open_orders else order.risk_promise_date
+            order.risk_promise_date = (
+                order._get_risk_promise_date() if order in open_orders else order.risk_promise_date
+            )
             order.risk_first_flagged_at = order.risk_first_flagged_at or (now if at_risk else False)
 
     def _is_open_for_delivery_risk(self):
@@ -180,7 +180,11 @@ class SaleOrder(models.Model):
         for (order_id, product, warehouse), missing in shortages.items():
             order = orders.browse(order_id)
             date_promised = promise[order_id]
-            in_time = [entry for entry in supply.get((product, warehouse), []) if not date_promised or entry[0] <= date_promised]
+            in_time = [
+                entry
+                for entry in supply.get((product, warehouse), [])
+                if not date_promised or entry[0] <= date_promised
+            ]
             qty_in_time = sum(qty for _date, qty, _vendor in in_time)
             rounding = product.uom_id.rounding
             if float_compare(qty_in_time, missing, precision_rounding=rounding) < 0:
@@ -247,7 +251,8 @@ class SaleOrder(models.Model):
             """
             SELECT picking_type_id, COUNT(*), COUNT(DISTINCT date_done::date)
               FROM stock_picking
-             WHERE picking_type_id = ANY(%(types)s) AND state = 'done' AND date_done >= %(since)s AND date_done <= %(now)s
+             WHERE picking_type_id = ANY(%(types)s) AND state = 'done'
+               AND date_done >= %(since)s AND date_done <= %(now)s
              GROUP BY picking_type_id
             """,
             {"types": types.ids, "since": min(window_start.values()), "now": now},
@@ -281,13 +286,23 @@ class SaleOrder(models.Model):
     def _cron_update_delivery_risk(self):
         """Hourly: what an order's own changes don't trigger (supply arriving or moving, vendors'
         records, the queue before it, the clock) is re-read for every open order, in batches."""
-        orders = self.search([("state", "=", "sale"), ("flow_state", "not in", ("shipped", "invoiced", "closed", "cancelled"))])
+        orders = self.search(
+            [("state", "=", "sale"), ("flow_state", "not in", ("shipped", "invoiced", "closed", "cancelled"))]
+        )
         orders |= self.search([("at_risk", "=", True)])  # shipped or cancelled since: clear the flag
-        fields_to_compute = [self._fields[name] for name in (
-            "at_risk", "risk_score", "risk_codes", "risk_reasons", "risk_promise_date", "risk_first_flagged_at"
-        )]
+        fields_to_compute = [
+            self._fields[name]
+            for name in (
+                "at_risk",
+                "risk_score",
+                "risk_codes",
+                "risk_reasons",
+                "risk_promise_date",
+                "risk_first_flagged_at",
+            )
+        ]
         for start in range(0, len(orders), 1000):
-            batch = orders[start:start + 1000]
+            batch = orders[start : start + 1000]
             for field in fields_to_compute:
                 self.env.add_to_compute(field, batch)
             batch._recompute_recordset()

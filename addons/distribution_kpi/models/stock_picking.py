@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
-
 PICK_FIELDS = ["pick_validated_by_id", "pick_line_count", "pick_exact_line_count", "pick_demand_qty", "pick_done_qty"]
 
 
@@ -78,12 +77,12 @@ class StockPicking(models.Model):
             lines = order.order_line.filtered(lambda line: not line.display_type and line.product_id.type == "consu")
             if not lines or any(lines.mapped("kpi_first_delivery_date")):
                 continue
-            first = moves.filtered(lambda m: m.sale_line_id.order_id == order).picking_id.sorted(
+            first = moves.filtered(lambda m, order=order: m.sale_line_id.order_id == order).picking_id.sorted(
                 lambda p: (p.date_done, p.id)
             )[:1]
             for line in lines:
                 quantity = sum(first.move_ids.filtered(
-                    lambda m: m.sale_line_id == line and m.state == "done"
+                    lambda m, line=line: m.sale_line_id == line and m.state == "done"
                 ).mapped("quantity"))
                 values.append(SQL("(%s, %s::timestamp, %s::float8)", line.id, first.date_done, quantity))
         if not values:

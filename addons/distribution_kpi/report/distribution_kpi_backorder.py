@@ -62,7 +62,9 @@ class DistributionKpiBackorder(models.Model):
               LEFT JOIN sale_order so ON so.id = picking.sale_id
               LEFT JOIN res_partner partner ON partner.id = picking.partner_id
               LEFT JOIN res_partner commercial ON commercial.id = partner.commercial_partner_id
-              CROSS JOIN LATERAL (SELECT EXTRACT(EPOCH FROM %(now)s - COALESCE(parent.date_done, picking.create_date)) / 86400.0 AS days) age
+              CROSS JOIN LATERAL (
+                  SELECT EXTRACT(EPOCH FROM %(now)s - COALESCE(parent.date_done, picking.create_date)) / 86400.0 AS days
+              ) age
              WHERE picking.backorder_id IS NOT NULL AND picking.state NOT IN ('done', 'cancel')
             """,
             now=now,

@@ -19,9 +19,9 @@ class DistributionKpiFill(models.Model):
         "qty_fill_rate": ("qty_first_capped", "qty_ordered"),
     }
 
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
-    order_line_id = fields.Many2one("sale.order.line", string="Order Line", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
+    order_line_id = fields.Many2one("sale.order.line", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     date = fields.Datetime(string="First Delivery On", readonly=True)
     line_count = fields.Integer(string="Lines", readonly=True, aggregator="sum")
     line_filled = fields.Integer(string="Lines Filled", readonly=True, aggregator="sum")

@@ -2,11 +2,11 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 
-
 class DistributionKpiOrder(models.Model):
     """One row per confirmed sales order, its milestones read from its flow events (the first time
-    it reached each state, kept on the order as the events are written): order cycle time (confirmation to fully shipped; quotation to invoiced),
-    invoice lag (fully shipped to invoiced, invoice posted) and the order's gross margin."""
+    it reached each state, kept on the order as the events are written): order cycle time (confirmation
+    to fully shipped; quotation to invoiced), invoice lag (fully shipped to invoiced, invoice posted) and
+    the order's gross margin."""
 
     _name = "distribution.kpi.order"
     _inherit = "distribution.kpi.report"
@@ -16,7 +16,7 @@ class DistributionKpiOrder(models.Model):
     _rec_name = "order_id"
     _kpi_ratios = {"margin_percent": ("margin", "amount_untaxed")}
 
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     date_quotation = fields.Datetime(string="Quoted On", readonly=True)
     date_confirmed = fields.Datetime(string="Confirmed On", readonly=True)
@@ -81,7 +81,8 @@ class DistributionKpiOrder(models.Model):
               JOIN res_partner commercial ON commercial.id = partner.commercial_partner_id
               CROSS JOIN LATERAL (
                   SELECT EXTRACT(EPOCH FROM so.kpi_date_shipped - so.kpi_date_confirmed) / 86400.0 AS ship_days,
-                         EXTRACT(EPOCH FROM so.kpi_date_invoiced - so.kpi_date_created) / 86400.0 AS quote_to_invoice_days,
+                         EXTRACT(EPOCH FROM so.kpi_date_invoiced - so.kpi_date_created) / 86400.0
+                             AS quote_to_invoice_days,
                          GREATEST(EXTRACT(EPOCH FROM so.kpi_date_invoiced - so.kpi_date_shipped) / 86400.0, 0)
                              AS invoice_lag_days
               ) cycle

@@ -24,7 +24,7 @@ class DistributionKpiPick(models.Model):
         [("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer")],
         string="Type of Operation", readonly=True,
     )
-    validated_by_id = fields.Many2one("res.users", string="Validated By", readonly=True)
+    validated_by_id = fields.Many2one("res.users", readonly=True)
     date = fields.Datetime(string="Validated On", readonly=True)
     picking_count = fields.Integer(string="Transfers", readonly=True, aggregator="sum")
     exact_picking_count = fields.Integer(string="Transfers Exact", readonly=True, aggregator="sum")

@@ -24,7 +24,7 @@ class DistributionKpiReport(models.AbstractModel):
 
     company_id = fields.Many2one("res.company", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
-    customer_class_id = fields.Many2one("distribution.customer.class", string="Customer Class", readonly=True)
+    customer_class_id = fields.Many2one("distribution.customer.class", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
 

@@ -16,10 +16,10 @@ class DistributionKpiReturn(models.Model):
     _rec_name = "exception_id"
     _kpi_ratios = {"resolved_rate": ("resolved_count", "case_count")}
 
-    exception_id = fields.Many2one("distribution.exception", string="Exception", readonly=True)
-    type_id = fields.Many2one("distribution.exception.type", string="Type", readonly=True)
+    exception_id = fields.Many2one("distribution.exception", readonly=True)
+    type_id = fields.Many2one("distribution.exception.type", readonly=True)
     sale_order_id = fields.Many2one("sale.order", string="Order", readonly=True)
-    owner_id = fields.Many2one("res.users", string="Owner", readonly=True)
+    owner_id = fields.Many2one("res.users", readonly=True)
     date = fields.Datetime(string="Opened On", readonly=True)
     date_resolved = fields.Datetime(string="Resolved On", readonly=True)
     is_resolved = fields.Boolean(string="Resolved", readonly=True)

@@ -15,12 +15,21 @@ class TestDeliveryRisk(KpiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.wh = cls.env["stock.warehouse"].create({"name": "Risk test WH", "code": "RSK", "company_id": cls.company_a.id})
+        cls.wh = cls.env["stock.warehouse"].create(
+            {"name": "Risk test WH", "code": "RSK", "company_id": cls.company_a.id}
+        )
         cls.wh.reception_steps = "one_step"
-        cls.company_a.write({
-            "risk_weight_supply": 40, "risk_weight_vendor": 20, "risk_weight_backlog": 20, "risk_weight_blocked": 30,
-            "risk_threshold": 20, "risk_vendor_on_time_min": 80.0, "risk_throughput_days": 28,
-        })
+        cls.company_a.write(
+            {
+                "risk_weight_supply": 40,
+                "risk_weight_vendor": 20,
+                "risk_weight_backlog": 20,
+                "risk_weight_blocked": 30,
+                "risk_threshold": 20,
+                "risk_vendor_on_time_min": 80.0,
+                "risk_throughput_days": 28,
+            }
+        )
         cls.SaleOrder = cls.env["sale.order"]
 
     def _risk_order(self, qty=10, promise_day=5, product=None):
@@ -77,9 +86,22 @@ class TestDeliveryRisk(KpiCase):
     def test_supply_reason_on_without_stock_or_incoming(self):
         with self.step(0):
             order = self._risk_order()
-        self.assertRecordValues(order, [{"at_risk": True, "risk_score": 40, "risk_codes": "supply",
-                                         "risk_promise_date": self.at(5), "risk_first_flagged_at": self.at(0)}])
-        self.assertIn("Cable 3G2.5: 10.0 Units still missing in Risk test WH, and nothing arrives before the promised", order.risk_reasons)
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "at_risk": True,
+                    "risk_score": 40,
+                    "risk_codes": "supply",
+                    "risk_promise_date": self.at(5),
+                    "risk_first_flagged_at": self.at(0),
+                }
+            ],
+        )
+        self.assertIn(
+            "Cable 3G2.5: 10.0 Units still missing in Risk test WH, and nothing arrives before the promised",
+            order.risk_reasons,
+        )
 
     def test_supply_reason_off_with_incoming_before_promise(self):
         with self.step(0):
@@ -120,7 +142,10 @@ class TestDeliveryRisk(KpiCase):
             self._purchase_to_wh(10, self.at(3))
             self._recompute()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 20, "risk_codes": "vendor"}])
-        self.assertIn("comes from Cablemakers Ltd, whose deliveries arrive on time 0% of the time and 3.0 days late on average", order.risk_reasons)
+        self.assertIn(
+            "comes from Cablemakers Ltd, whose deliveries arrive on time 0% of the time and 3.0 days late on average",
+            order.risk_reasons,
+        )
 
     def test_vendor_reason_off_for_a_reliable_vendor(self):
         self._vendor_history(self.vendor, days_late=0)
@@ -174,7 +199,11 @@ class TestDeliveryRisk(KpiCase):
             order = self._risk_order(promise_day=2)
             self._recompute()
         self.assertRecordValues(order, [{"at_risk": True, "risk_score": 20, "risk_codes": "backlog"}])
-        self.assertIn("4 transfers wait before this one and about 1.0 are done a day, so it needs about 5.0 working days; 3 remain before the promised date", order.risk_reasons)
+        self.assertIn(
+            "4 transfers wait before this one and about 1.0 are done a day, so it needs about 5.0 working days; "
+            "3 remain before the promised date",
+            order.risk_reasons,
+        )
 
     def test_backlog_reason_off_with_enough_days_or_a_short_queue(self):
         self._throughput_history()
@@ -299,17 +328,30 @@ class TestDeliveryRisk(KpiCase):
         wh_b = self.env["stock.warehouse"].search([("company_id", "=", self.company_b.id)], limit=1)
         with self.step(0):
             order_a = self._risk_order()
-            order_b = self.env["sale.order"].with_company(self.company_b).create({
-                "partner_id": self.customer.id, "company_id": self.company_b.id, "warehouse_id": wh_b.id,
-                "commitment_date": self.at(5),
-                "order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 10})],
-            })
+            order_b = (
+                self.env["sale.order"]
+                .with_company(self.company_b)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "company_id": self.company_b.id,
+                        "warehouse_id": wh_b.id,
+                        "commitment_date": self.at(5),
+                        "order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 10})],
+                    }
+                )
+            )
             order_b.action_confirm()
-        self.assertRecordValues(order_a | order_b, [
-            {"at_risk": True, "risk_score": 40, "risk_codes": "supply"},
-            {"at_risk": False, "risk_score": 10, "risk_codes": "supply"},
-        ])
-        visible = self.SaleOrder.with_user(self.manager_b).search([("at_risk", "=", False), ("id", "in", (order_a | order_b).ids)])
+        self.assertRecordValues(
+            order_a | order_b,
+            [
+                {"at_risk": True, "risk_score": 40, "risk_codes": "supply"},
+                {"at_risk": False, "risk_score": 10, "risk_codes": "supply"},
+            ],
+        )
+        visible = self.SaleOrder.with_user(self.manager_b).search(
+            [("at_risk", "=", False), ("id", "in", (order_a | order_b).ids)]
+        )
         self.assertEqual(visible, order_b, "company B's manager sees company B's orders only")
 
     def test_settings_refuse_bad_values(self):

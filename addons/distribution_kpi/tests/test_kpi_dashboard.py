@@ -50,7 +50,9 @@ class TestKpiDashboard(KpiCase):
             Dashboard.get_dashboard_data("fortnight")
 
     def test_inventory_aging_by_warehouse(self):
-        warehouse = self.env["stock.warehouse"].create({"name": "Aging WH", "code": "AGW", "company_id": self.company_a.id})
+        warehouse = self.env["stock.warehouse"].create(
+            {"name": "Aging WH", "code": "AGW", "company_id": self.company_a.id}
+        )
         Quant = self.env["stock.quant"]
         Quant._update_available_quantity(self.cable, warehouse.lot_stock_id, 10, in_date=self.at(-100))
         Quant._update_available_quantity(self.breaker, warehouse.lot_stock_id, 5, in_date=self.at(-10))

@@ -12,16 +12,39 @@ class TestKpiReports(KpiCase):
         with self.step(12):
             self._validate(o3.picking_ids.filtered(lambda p: p.state != "done"), user=self.picker_2)
         rows = self.KpiOrder.search([("order_id", "in", (o1 | o2 | o3).ids)])
-        self.assertRecordValues(rows.sorted(lambda row: row.order_id.id), [
-            {"order_id": o1.id, "date_confirmed": self.at(1), "date_shipped": self.at(3), "date_invoiced": self.at(4),
-             "customer_class_id": self.key_accounts.id, "user_id": self.salesperson.id},
-            {"order_id": o2.id, "date_confirmed": self.at(0, 12), "date_shipped": self.at(6, 12),
-             "date_invoiced": self.at(8, 12), "customer_class_id": self.key_accounts.id, "user_id": self.salesperson.id},
-            {"order_id": o3.id, "date_confirmed": self.at(1), "date_shipped": self.at(12), "date_invoiced": False,
-             "customer_class_id": self.key_accounts.id, "user_id": self.salesperson.id},
-        ])
+        self.assertRecordValues(
+            rows.sorted(lambda row: row.order_id.id),
+            [
+                {
+                    "order_id": o1.id,
+                    "date_confirmed": self.at(1),
+                    "date_shipped": self.at(3),
+                    "date_invoiced": self.at(4),
+                    "customer_class_id": self.key_accounts.id,
+                    "user_id": self.salesperson.id,
+                },
+                {
+                    "order_id": o2.id,
+                    "date_confirmed": self.at(0, 12),
+                    "date_shipped": self.at(6, 12),
+                    "date_invoiced": self.at(8, 12),
+                    "customer_class_id": self.key_accounts.id,
+                    "user_id": self.salesperson.id,
+                },
+                {
+                    "order_id": o3.id,
+                    "date_confirmed": self.at(1),
+                    "date_shipped": self.at(12),
+                    "date_invoiced": False,
+                    "customer_class_id": self.key_accounts.id,
+                    "user_id": self.salesperson.id,
+                },
+            ],
+        )
         [(avg, median, p90, count)] = self._values(
-            "distribution.kpi.order", [("order_id", "in", (o1 | o2 | o3).ids)], [],
+            "distribution.kpi.order",
+            [("order_id", "in", (o1 | o2 | o3).ids)],
+            [],
             ["ship_days:avg", "ship_days_median:median", "ship_days_p90:p90", "__count"],
         )
         # Confirmed to fully shipped: 2, 6 and 11 days.
@@ -43,9 +66,12 @@ class TestKpiReports(KpiCase):
         groups = self._values(
             "distribution.kpi.order",
             [("order_id", "in", (o1 | o2).ids), ("date_shipped", ">=", self.at(3)), ("date_shipped", "<", self.at(5))],
-            ["customer_class_id", "user_id", "warehouse_id"], ["ship_days_median:median", "__count"],
+            ["customer_class_id", "user_id", "warehouse_id"],
+            ["ship_days_median:median", "__count"],
         )
-        self.assertEqual(groups, [(self.key_accounts, self.salesperson, self.warehouse, 2.0, 1)], "only O1 shipped then")
+        self.assertEqual(
+            groups, [(self.key_accounts, self.salesperson, self.warehouse, 2.0, 1)], "only O1 shipped then"
+        )
 
     def test_fill_rate(self):
         o1, o2, o3 = self._build_history()
@@ -84,7 +110,9 @@ class TestKpiReports(KpiCase):
             self.KpiBackorder.invalidate_model()
             rows = self.KpiBackorder.search([("sale_order_id", "=", o3.id)])
             self.assertEqual(rows.age_bucket, "8_14", "8 days and an hour")
-            groups = self.KpiBackorder._read_group([("sale_order_id", "=", o3.id)], ["age_bucket"], ["backorder_count:sum"])
+            groups = self.KpiBackorder._read_group(
+                [("sale_order_id", "=", o3.id)], ["age_bucket"], ["backorder_count:sum"]
+            )
             self.assertEqual(groups, [("8_14", 1)])
         with self.step(40):
             self.KpiBackorder.invalidate_model()

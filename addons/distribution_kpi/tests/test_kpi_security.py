@@ -30,7 +30,9 @@ class TestKpiSecurity(KpiCase):
         for model in REPORTS:
             self.env[model].with_user(self.sales_manager).search([])
         self.assertTrue(self.KpiFill.with_user(self.sales_manager).search([("order_id", "=", order.id)]))
-        self.assertTrue(self.KpiPick.with_user(self.sales_manager).search([("picking_id", "in", order.picking_ids.ids)]))
+        self.assertTrue(
+            self.KpiPick.with_user(self.sales_manager).search([("picking_id", "in", order.picking_ids.ids)])
+        )
         data = self.env["distribution.kpi.dashboard"].with_user(self.sales_manager).get_dashboard_data("month")
         self.assertEqual(len(data["kpis"]), 10)
 
@@ -51,7 +53,9 @@ class TestKpiSecurity(KpiCase):
         for model in ("distribution.kpi.pick", "distribution.kpi.order"):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(picker).search([])
-        self.assertTrue(self.KpiPick.with_user(self.stock_manager).search([("picking_id", "in", order.picking_ids.ids)]))
+        self.assertTrue(
+            self.KpiPick.with_user(self.stock_manager).search([("picking_id", "in", order.picking_ids.ids)])
+        )
         self.assertTrue(self.KpiOrder.with_user(self.stock_manager).search([("order_id", "=", order.id)]))
         data = self.env["distribution.kpi.dashboard"].with_user(self.stock_manager).get_dashboard_data("week")
         self.assertEqual(len(data["kpis"]), 10, "inventory managers read the dashboard without sales rights")

@@ -10,13 +10,17 @@ class TestKpiTour(HttpCase):
         cls.manager = new_test_user(
             cls.env, login="kpi_tour_manager", groups="sales_team.group_sale_manager,stock.group_stock_manager"
         )
-        cls.product = cls.env["product.product"].create({"name": "Tour Unstocked Reel", "is_storable": True, "list_price": 10})
+        cls.product = cls.env["product.product"].create(
+            {"name": "Tour Unstocked Reel", "is_storable": True, "list_price": 10}
+        )
         cls.customer = cls.env["res.partner"].create({"name": "Tour Risky Customer", "is_company": True})
-        cls.order = cls.env["sale.order"].create({
-            "partner_id": cls.customer.id,
-            "user_id": cls.manager.id,
-            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 5})],
-        })
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "user_id": cls.manager.id,
+                "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 5})],
+            }
+        )
         cls.order.action_confirm()
 
     def test_manager_reads_the_dashboard(self):

@@ -12,7 +12,7 @@ class DistributionProductSubstitute(models.Model):
 
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
-    substitute_id = fields.Many2one("product.product", string="Substitute", required=True, ondelete="cascade")
+    substitute_id = fields.Many2one("product.product", required=True, ondelete="cascade")
     note = fields.Char(help="What differs (brand, pack size...), shown to the rep.")
 
     _unique_substitute = models.Constraint(

@@ -79,7 +79,9 @@ class ResCompany(models.Model):
                 )
             if company.allocation_promise_horizon_days < 1:
                 raise ValidationError(
-                    self.env._("Company %(company)s: the promise horizon must be at least one day.", company=company.name)
+                    self.env._(
+                        "Company %(company)s: the promise horizon must be at least one day.", company=company.name
+                    )
                 )
             if not 0 <= company.allocation_priority_threshold <= 100:
                 raise ValidationError(

@@ -20,7 +20,6 @@ class SaleOrder(models.Model):
 
     flow_state = fields.Selection(
         FLOW_STATES,
-        string="Flow State",
         compute="_compute_flow_state",
         store=True,
         index=True,
@@ -98,7 +97,6 @@ class SaleOrder(models.Model):
     distribution_overdue_notified = fields.Boolean(copy=False, readonly=True)
     ship_policy = fields.Selection(
         [("complete", "Ship complete"), ("partial", "Ship partial (backorders)")],
-        string="Ship Policy",
         compute="_compute_ship_policy",
         store=True,
         readonly=False,
@@ -380,7 +378,9 @@ class SaleOrder(models.Model):
         at posting)."""
         self.ensure_one()
         return self.invoice_status == "invoiced" and all(
-            move.state == "posted" for move in self.invoice_ids if move.move_type == "out_invoice" and move.state != "cancel"
+            move.state == "posted"
+            for move in self.invoice_ids
+            if move.move_type == "out_invoice" and move.state != "cancel"
         )
 
     def _is_flow_paid(self):
@@ -397,7 +397,12 @@ class SaleOrder(models.Model):
         result = super()._compute_field_value(field)
         now = fields.Datetime.now()
         events = [
-            {"order_id": order.id, "state_from": before.get(order.id) or False, "state_to": order.flow_state, "date": now}
+            {
+                "order_id": order.id,
+                "state_from": before.get(order.id) or False,
+                "state_to": order.flow_state,
+                "date": now,
+            }
             for order in self
             if order.id and order.flow_state and order.flow_state != before.get(order.id)
         ]
@@ -443,7 +448,8 @@ class SaleOrder(models.Model):
                 order.credit_limit_exceeded = bool(
                     check_limits
                     and customer.credit_limit
-                    and float_compare(exposure, customer.credit_limit, precision_rounding=company.currency_id.rounding) > 0
+                    and float_compare(exposure, customer.credit_limit, precision_rounding=company.currency_id.rounding)
+                    > 0
                 )
 
     def _compute_credit_overdue(self, customers, company):
@@ -524,7 +530,9 @@ class SaleOrder(models.Model):
     def _compute_has_nonstandard_terms(self):
         for order in self:
             partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
-            order.has_nonstandard_terms = bool(order.partner_id) and order.payment_term_id != partner.property_payment_term_id
+            order.has_nonstandard_terms = (
+                bool(order.partner_id) and order.payment_term_id != partner.property_payment_term_id
+            )
 
     def _compute_has_price_override(self):
         """Hook: distribution_pricing sets it (with its own dependencies) when a line is priced below

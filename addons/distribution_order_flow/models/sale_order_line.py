@@ -15,7 +15,8 @@ class SaleOrderLine(models.Model):
             if not 0.0 <= line.discount <= 100.0:
                 raise ValidationError(
                     _(
-                        "Order %(order)s, line %(line)s: the discount must be between 0%% and 100%% (got %(discount)s%%).",
+                        "Order %(order)s, line %(line)s: the discount must be between 0%% and 100%% "
+                        "(got %(discount)s%%).",
                         order=line.order_id.name,
                         line=line.product_id.display_name or line.name,
                         discount=line.discount,
@@ -26,7 +27,15 @@ class SaleOrderLine(models.Model):
     def _get_approval_line_fields(self):
         """Line fields the approval matrix reads through the order's indicators (discount, margin, price
         override, credit exposure). Extension point."""
-        return {"product_id", "product_uom_qty", "product_uom_id", "price_unit", "discount", "purchase_price", "tax_ids"}
+        return {
+            "product_id",
+            "product_uom_qty",
+            "product_uom_id",
+            "price_unit",
+            "discount",
+            "purchase_price",
+            "tax_ids",
+        }
 
     def _commands_change_approval(self, commands):
         """Whether x2many ``commands`` on these lines (an order's ``order_line`` write) change what the
@@ -71,7 +80,7 @@ class SaleOrderLine(models.Model):
         return lines
 
     @api.depends("order_id.invoice_on_delivery")
-    def _compute_qty_to_invoice(self):
+    def _compute_qty_to_invoice(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         """An order invoiced on delivery invoices its goods as they are delivered, whatever the
         product's invoicing policy (Odoo gives goods 'ordered quantities' by default): a short delivery
         is billed for what left, and the rest when it follows. Services keep their policy."""

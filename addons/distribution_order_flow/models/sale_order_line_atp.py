@@ -94,7 +94,9 @@ class SaleOrderLine(models.Model):
             serving = home if home and float_compare(free_home, quantity, precision_rounding=rounding) >= 0 else False
             if not serving:
                 others = [(available_now(w), w) for w in warehouses if w != home]
-                others = [(free, w) for free, w in others if float_compare(free, quantity, precision_rounding=rounding) >= 0]
+                others = [
+                    (free, w) for free, w in others if float_compare(free, quantity, precision_rounding=rounding) >= 0
+                ]
                 serving = max(others, key=lambda item: (item[0], -item[1].id))[1] if others else False
             line.atp_qty = product.uom_id._compute_quantity(max(free_home, 0.0), line.product_uom_id)
             line.atp_warehouse_id = serving

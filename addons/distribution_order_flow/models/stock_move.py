@@ -16,7 +16,6 @@ class StockMove(models.Model):
     _inherit = ["stock.move", "distribution.system.fields.mixin"]
 
     allocation_score = fields.Float(
-        string="Allocation Score",
         digits=(5, 2),
         index=True,
         copy=False,
@@ -69,7 +68,7 @@ class StockMove(models.Model):
                 cutoff_factor = 100.0
         weights = [company[name] for name in ALLOCATION_WEIGHTS]
         factors = [class_priority, urgency, rush, cutoff_factor]
-        return round(sum(w * f for w, f in zip(weights, factors)) / sum(weights), 2)
+        return round(sum(w * f for w, f in zip(weights, factors, strict=False)) / sum(weights), 2)
 
     def _refresh_allocation_scores(self):
         """Recompute the score of these open customer moves and star their transfers accordingly.

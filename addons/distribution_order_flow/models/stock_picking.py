@@ -10,7 +10,6 @@ class StockPicking(models.Model):
         "account.move", "distribution_picking_id", string="Invoices on Delivery", readonly=True
     )
     allocation_score = fields.Float(
-        string="Allocation Score",
         digits=(5, 2),
         compute="_compute_allocation_score",
         store=True,

@@ -40,10 +40,15 @@ class DistributionReallocation(models.AbstractModel):
     @api.model
     def _check_reallocation_rights(self):
         """Taking reservations from other orders is for inventory or sales managers."""
-        if not (self.env.su or self.env.user.has_group("stock.group_stock_manager")
-                or self.env.user.has_group("sales_team.group_sale_manager")):
+        if not (
+            self.env.su
+            or self.env.user.has_group("stock.group_stock_manager")
+            or self.env.user.has_group("sales_team.group_sale_manager")
+        ):
             raise AccessError(
-                self.env._("%(user)s cannot re-allocate stock: inventory or sales managers only.", user=self.env.user.name)
+                self.env._(
+                    "%(user)s cannot re-allocate stock: inventory or sales managers only.", user=self.env.user.name
+                )
             )
 
     @api.model
@@ -181,10 +186,18 @@ class DistributionReallocation(models.AbstractModel):
         before = {move: move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id) for move in targets}
         rounding = {move: move.product_id.uom_id.rounding for move in targets}
         over = moves.browse(
-            [m.id for m, target in targets.items() if float_compare(before[m], target, precision_rounding=rounding[m]) > 0]
+            [
+                m.id
+                for m, target in targets.items()
+                if float_compare(before[m], target, precision_rounding=rounding[m]) > 0
+            ]
         )
         under = moves.browse(
-            [m.id for m, target in targets.items() if float_compare(before[m], target, precision_rounding=rounding[m]) < 0]
+            [
+                m.id
+                for m, target in targets.items()
+                if float_compare(before[m], target, precision_rounding=rounding[m]) < 0
+            ]
         )
         if not over and not under:
             return {}
@@ -275,7 +288,9 @@ class StockRule(models.Model):
 
     def _run_scheduler_tasks(self, use_new_cursor=False, company_id=False):
         res = super()._run_scheduler_tasks(use_new_cursor=use_new_cursor, company_id=company_id)
-        self.env["distribution.reallocation"]._run_reallocation_step(company_id=company_id, use_new_cursor=use_new_cursor)
+        self.env["distribution.reallocation"]._run_reallocation_step(
+            company_id=company_id, use_new_cursor=use_new_cursor
+        )
         if use_new_cursor:
             self.env["ir.cron"]._commit_progress(1)
         return res
@@ -285,8 +300,9 @@ class StockRule(models.Model):
         return super()._get_scheduler_tasks_to_do() + 1
 
 
+# The re-allocation buttons of products and warehouses sit with the engine they call.
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _inherit = "product.product"  # pylint: disable=consider-merging-classes-inherited
 
     def action_reallocate(self):
         """Re-allocate the selected products' short stock in every warehouse (button and list action)."""
@@ -302,8 +318,11 @@ class ProductProduct(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Re-allocation"),
-                "message": self.env._("%(count)s reservation(s) changed; the orders concerned say what and why.",
-                                      count=len(changes)) if changes else self.env._("Nothing to change: stock already goes by score."),
+                "message": self.env._(
+                    "%(count)s reservation(s) changed; the orders concerned say what and why.", count=len(changes)
+                )
+                if changes
+                else self.env._("Nothing to change: stock already goes by score."),
                 "type": "success" if changes else "info",
                 "sticky": False,
             },

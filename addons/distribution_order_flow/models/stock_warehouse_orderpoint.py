@@ -12,7 +12,7 @@ class StockWarehouseOrderpoint(models.Model):
         # and the scheduler run is lost (seen on any database where an orderpoint is procured). The
         # scheduler commits between its steps anyway; it commits its computed quantities here first.
         if use_new_cursor:
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the scheduler's own step, see above
         return super()._procure_orderpoint_confirm(
             use_new_cursor=use_new_cursor, company_id=company_id, raise_user_error=raise_user_error
         )

@@ -34,15 +34,33 @@ class OrderFlowCase(DistributionCase):
         cls.customer_contact = cls.env["res.partner"].create({"name": "Site Buyer", "parent_id": cls.customer.id})
         Product = cls.env["product.product"]
         cls.cable = Product.create(
-            {"name": "Cable 3G2.5", "is_storable": True, "list_price": 100.0, "standard_price": 60.0, "invoice_policy": "delivery"}
+            {
+                "name": "Cable 3G2.5",
+                "is_storable": True,
+                "list_price": 100.0,
+                "standard_price": 60.0,
+                "invoice_policy": "delivery",
+            }
         )
         cls.breaker = Product.create(
-            {"name": "Breaker 16A", "is_storable": True, "list_price": 50.0, "standard_price": 30.0, "invoice_policy": "delivery"}
+            {
+                "name": "Breaker 16A",
+                "is_storable": True,
+                "list_price": 50.0,
+                "standard_price": 30.0,
+                "invoice_policy": "delivery",
+            }
         )
         # Priced 1.00 a unit so that a quantity is an amount: tests never lower a price by hand (with
         # Distribution: Pricing installed, that is an override needing a reason and an approval).
         cls.service = Product.create(
-            {"name": "Site survey hour", "type": "service", "list_price": 1.0, "standard_price": 0.0, "invoice_policy": "order"}
+            {
+                "name": "Site survey hour",
+                "type": "service",
+                "list_price": 1.0,
+                "standard_price": 0.0,
+                "invoice_policy": "order",
+            }
         )
         cls.sales_manager_2 = new_test_user(
             cls.env,
@@ -75,7 +93,9 @@ class OrderFlowCase(DistributionCase):
         return (
             self.env["sale.order"]
             .with_user(user)
-            .create(dict({"partner_id": (partner or self.customer).id, "user_id": user.id, "order_line": line_vals}, **vals))
+            .create(
+                dict({"partner_id": (partner or self.customer).id, "user_id": user.id, "order_line": line_vals}, **vals)
+            )
         )
 
     def _approve(self, order, user, comment="Approved"):
@@ -89,6 +109,7 @@ class OrderFlowCase(DistributionCase):
         self._comment(action, user, reason)
 
     def _comment(self, action, user, comment):
+        # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
         wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
         wizard.comment = comment
         wizard.save().add_comment()
@@ -103,6 +124,7 @@ class OrderFlowCase(DistributionCase):
             move.picked = True
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+            # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
             wizard = Form(self.env["stock.backorder.confirmation"].with_context(result["context"])).save()
             if backorder:
                 wizard.process()

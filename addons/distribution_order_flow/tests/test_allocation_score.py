@@ -28,7 +28,9 @@ class TestAllocationScore(OrderFlowCase):
             }
         )
         cls.company_a.partner_id.tz = "UTC"
-        cls.key = cls.CustomerClass.create({"name": "Key (alloc)", "code": "AKEY", "priority": 90, "ship_policy": "complete"})
+        cls.key = cls.CustomerClass.create(
+            {"name": "Key (alloc)", "code": "AKEY", "priority": 90, "ship_policy": "complete"}
+        )
         cls.dealer = cls.CustomerClass.create({"name": "Dealer (alloc)", "code": "ADEAL", "priority": 40})
         cls.key_customer = cls.env["res.partner"].create(
             {"name": "Key Account", "is_company": True, "distribution_class_id": cls.key.id}
@@ -101,7 +103,9 @@ class TestAllocationScore(OrderFlowCase):
 
     def test_carrier_cutoff_raises_the_score_before_it(self):
         with freeze_time(MONDAY):  # 10:00, cut-off 15:00
-            order = self._confirmed(self.dealer_customer, commitment_date=MONDAY + timedelta(hours=2), carrier_id=self.carrier.id)
+            order = self._confirmed(
+                self.dealer_customer, commitment_date=MONDAY + timedelta(hours=2), carrier_id=self.carrier.id
+            )
         # 50 x 40 + 30 x 99.17 (due in 2 hours of a 10-day horizon) + 5 x 100 (today's truck) = 54.75
         self.assertAlmostEqual(order.order_line.move_ids.allocation_score, 54.75)
 
@@ -124,7 +128,9 @@ class TestShipPolicyAndCutoff(OrderFlowCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a.partner_id.tz = "Europe/Brussels"  # UTC+1 in March
-        cls.complete_class = cls.CustomerClass.create({"name": "Retail (alloc)", "code": "ARET", "ship_policy": "complete"})
+        cls.complete_class = cls.CustomerClass.create(
+            {"name": "Retail (alloc)", "code": "ARET", "ship_policy": "complete"}
+        )
         cls.carrier = cls.env["delivery.carrier"].create(
             {
                 "name": "Afternoon Van",

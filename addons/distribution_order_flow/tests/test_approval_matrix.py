@@ -46,7 +46,9 @@ class TestApprovalMatrix(OrderFlowCase):
         above.order_line.tax_ids = False
         self.assertTrue(above.credit_limit_exceeded)
         self.assertEqual(self._rules(above), {"Credit limit exceeded or balance overdue"})
-        with self.assertRaisesRegex(UserError, r"Credit limit exceeded or balance overdue: to be approved by Credit Controller \("):
+        with self.assertRaisesRegex(
+            UserError, r"Credit limit exceeded or balance overdue: to be approved by Credit Controller \("
+        ):
             above.action_confirm()
 
     def test_no_credit_check_when_company_disables_limits(self):
@@ -61,7 +63,9 @@ class TestApprovalMatrix(OrderFlowCase):
         self.assertFalse(standard.has_nonstandard_terms)
         other = self._order([(self.breaker, 1, None, 0.0)], payment_term_id=self.term_30.id)
         self.assertTrue(other.has_nonstandard_terms)
-        with self.assertRaisesRegex(UserError, r"Non-standard payment terms: to be approved by Accounting Administrator \("):
+        with self.assertRaisesRegex(
+            UserError, r"Non-standard payment terms: to be approved by Accounting Administrator \("
+        ):
             other.action_confirm()
         other.with_user(self.salesperson).request_validation()
         self._approve(other, self.accountant)
@@ -72,7 +76,9 @@ class TestApprovalMatrix(OrderFlowCase):
         self.customer.credit_limit = 100.0
         order = self._order([(self.cable, 2, 100.0, 20.0)])
         self.assertEqual(self._rules(order), {"Discount above 10%", "Credit limit exceeded or balance overdue"})
-        with self.assertRaisesRegex(UserError, r"(?s)Discount above 10%.*Credit limit exceeded.*Request the validation first"):
+        with self.assertRaisesRegex(
+            UserError, r"(?s)Discount above 10%.*Credit limit exceeded.*Request the validation first"
+        ):
             order.action_confirm()
         order.with_user(self.salesperson).request_validation()
         self.assertEqual(order.flow_state, "to_approve")
@@ -153,23 +159,45 @@ class TestApprovalMatrix(OrderFlowCase):
     def test_purchase_rules(self):
         vendor = self.env["res.partner"].create({"name": "Helix Cable Works"})
         buyer = self.env["res.users"].create(
-            {"name": "Buyer", "login": "dist_buyer", "group_ids": [(6, 0, [self.env.ref("purchase.group_purchase_user").id])]}
+            {
+                "name": "Buyer",
+                "login": "dist_buyer",
+                "group_ids": [(6, 0, [self.env.ref("purchase.group_purchase_user").id])],
+            }
         )
-        small = self.env["purchase.order"].with_user(buyer).create(
-            {"partner_id": vendor.id, "order_line": [(0, 0, {"product_id": self.cable.id, "product_qty": 10, "price_unit": 60.0})]}
+        small = (
+            self.env["purchase.order"]
+            .with_user(buyer)
+            .create(
+                {
+                    "partner_id": vendor.id,
+                    "order_line": [(0, 0, {"product_id": self.cable.id, "product_qty": 10, "price_unit": 60.0})],
+                }
+            )
         )
         small.with_user(buyer).button_confirm()
         self.assertEqual(small.state, "purchase")
         expedited = small.copy({"expedited": True})
         with self.assertRaises(ValidationError):
             expedited.with_user(buyer).button_confirm()
-        big = self.env["purchase.order"].with_user(buyer).create(
-            {"partner_id": vendor.id, "order_line": [(0, 0, {"product_id": self.cable.id, "product_qty": 200, "price_unit": 60.0})]}
+        big = (
+            self.env["purchase.order"]
+            .with_user(buyer)
+            .create(
+                {
+                    "partner_id": vendor.id,
+                    "order_line": [(0, 0, {"product_id": self.cable.id, "product_qty": 200, "price_unit": 60.0})],
+                }
+            )
         )
         self.assertGreater(big.amount_total_cc, 10000)
         big.with_user(buyer).request_validation()
         purchase_manager = self.env["res.users"].create(
-            {"name": "Purchase Mgr", "login": "dist_pm", "group_ids": [(6, 0, [self.env.ref("purchase.group_purchase_manager").id])]}
+            {
+                "name": "Purchase Mgr",
+                "login": "dist_pm",
+                "group_ids": [(6, 0, [self.env.ref("purchase.group_purchase_manager").id])],
+            }
         )
         action = big.with_user(purchase_manager).validate_tier()
         self._comment(action, purchase_manager, "OK")

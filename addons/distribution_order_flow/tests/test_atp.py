@@ -94,7 +94,9 @@ class TestAvailableToPromise(OrderFlowCase):
             self._stock(self.cable, 30, self.branch.lot_stock_id)
             quote = self._order([(self.cable, 8, None, 0.0)], warehouse_id=self.warehouse.id)
             line = quote.order_line
-            self.assertRecordValues(line, [{"atp_qty": 1.0, "atp_warehouse_id": self.branch.id, "atp_source_suggested": True}])
+            self.assertRecordValues(
+                line, [{"atp_qty": 1.0, "atp_warehouse_id": self.branch.id, "atp_source_suggested": True}]
+            )
             self.assertEqual(line.promise_date, NOW, "the branch can ship now")
             line.with_user(self.salesperson).action_source_from_atp_warehouse()
             self.assertEqual(line.warehouse_id, self.branch)

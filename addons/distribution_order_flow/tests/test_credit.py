@@ -48,7 +48,9 @@ class TestCreditExposure(OrderFlowCase):
         )
         foreign.active = True
         if not foreign.rate_ids:
-            self.env["res.currency.rate"].create({"currency_id": foreign.id, "company_id": self.company_a.id, "rate": 2.0})
+            self.env["res.currency.rate"].create(
+                {"currency_id": foreign.id, "company_id": self.company_a.id, "rate": 2.0}
+            )
         # Confirmed first: the customer has no pricelist of its own, and Odoo would default it to the
         # export pricelist once that is the only one.
         confirmed = self._untaxed_order(100.0)

@@ -164,7 +164,9 @@ class TestCreditControl(OrderFlowCase):
             active_ids=order.ids, distribution_credit_mode="release"
         ).create({"reason": "Dispute settled"}).action_apply()
         self.assertFalse(order.credit_hold)
-        self.assertIn(f"Credit hold released by {self.credit_controller.name}: Dispute settled", order.message_ids[0].body)
+        self.assertIn(
+            f"Credit hold released by {self.credit_controller.name}: Dispute settled", order.message_ids[0].body
+        )
 
     # --- overdue balance -----------------------------------------------------------------------------
     def test_overdue_balance_needs_a_credit_approval(self):

@@ -10,7 +10,13 @@ class TestCustomerClass(DistributionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.retail = cls.CustomerClass.create(
-            {"name": "Key Retail", "code": " keyret ", "priority": 80, "ship_policy": "complete", "invoice_on_delivery": True}
+            {
+                "name": "Key Retail",
+                "code": " keyret ",
+                "priority": 80,
+                "ship_policy": "complete",
+                "invoice_on_delivery": True,
+            }
         )
         cls.customer = cls.env["res.partner"].create({"name": "Chain Store Inc.", "is_company": True})
 
@@ -31,7 +37,9 @@ class TestCustomerClass(DistributionCase):
             self.retail.priority = priority
             self.assertEqual(self.retail.priority, priority)
         for priority in (-1, 101):
-            with self.assertRaisesRegex(ValidationError, r"Customer class Key Retail: the priority must be between 0 and 100"):
+            with self.assertRaisesRegex(
+                ValidationError, r"Customer class Key Retail: the priority must be between 0 and 100"
+            ):
                 self.retail.priority = priority
 
     def test_priority_refused_at_create_writes_nothing(self):
@@ -43,7 +51,9 @@ class TestCustomerClass(DistributionCase):
         self.assertEqual(self.CustomerClass.search_count([]), count)
 
     def test_code_unique_per_company(self):
-        with self.assertRaisesRegex(ValidationError, r"Customer class Retail bis: code KEYRET is already used by Key Retail"):
+        with self.assertRaisesRegex(
+            ValidationError, r"Customer class Retail bis: code KEYRET is already used by Key Retail"
+        ):
             self.CustomerClass.create({"name": "Retail bis", "code": "keyret"})
         # The same code in another company is another class.
         other = self.CustomerClass.create({"name": "Retail B", "code": "KEYRET", "company_id": self.company_b.id})
@@ -96,9 +106,33 @@ class TestCustomerClass(DistributionCase):
         self.assertRecordValues(
             shipped,
             [
-                {"code": "KEY", "priority": 90, "ship_policy": "partial", "invoice_on_delivery": True, "company_id": False},
-                {"code": "RETAIL", "priority": 80, "ship_policy": "complete", "invoice_on_delivery": True, "company_id": False},
-                {"code": "CONTRACTOR", "priority": 60, "ship_policy": "partial", "invoice_on_delivery": True, "company_id": False},
-                {"code": "DEALER", "priority": 40, "ship_policy": "partial", "invoice_on_delivery": False, "company_id": False},
+                {
+                    "code": "KEY",
+                    "priority": 90,
+                    "ship_policy": "partial",
+                    "invoice_on_delivery": True,
+                    "company_id": False,
+                },
+                {
+                    "code": "RETAIL",
+                    "priority": 80,
+                    "ship_policy": "complete",
+                    "invoice_on_delivery": True,
+                    "company_id": False,
+                },
+                {
+                    "code": "CONTRACTOR",
+                    "priority": 60,
+                    "ship_policy": "partial",
+                    "invoice_on_delivery": True,
+                    "company_id": False,
+                },
+                {
+                    "code": "DEALER",
+                    "priority": 40,
+                    "ship_policy": "partial",
+                    "invoice_on_delivery": False,
+                    "company_id": False,
+                },
             ],
         )

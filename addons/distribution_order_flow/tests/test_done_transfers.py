@@ -33,10 +33,21 @@ class TestDoneTransfers(OrderFlowCase):
         attempts = {
             "move quantity": lambda: move.write({"quantity": 2}),
             "line quantity": lambda: move.move_line_ids.write({"quantity": 2}),
-            "line location": lambda: move.move_line_ids.write({"location_id": self.env.ref("stock.stock_location_stock").id}),
-            "new done line": lambda: self.env["stock.move.line"].with_user(self.picker).create(
-                {"move_id": move.id, "product_id": self.cable.id, "quantity": 1,
-                 "location_id": move.location_id.id, "location_dest_id": move.location_dest_id.id}
+            "line location": lambda: move.move_line_ids.write(
+                {"location_id": self.env.ref("stock.stock_location_stock").id}
+            ),
+            "new done line": lambda: (
+                self.env["stock.move.line"]
+                .with_user(self.picker)
+                .create(
+                    {
+                        "move_id": move.id,
+                        "product_id": self.cable.id,
+                        "quantity": 1,
+                        "location_id": move.location_id.id,
+                        "location_dest_id": move.location_dest_id.id,
+                    }
+                )
             ),
             "line removed": lambda: move.move_line_ids.unlink(),
             "unlock": lambda: picking.action_toggle_is_locked(),

@@ -13,7 +13,10 @@ class TestFlowQueries(OrderFlowCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.products = cls.env["product.product"].create(
-            [{"name": f"Fitting {i}", "is_storable": True, "list_price": 10.0 + i, "standard_price": 5.0} for i in range(20)]
+            [
+                {"name": f"Fitting {i}", "is_storable": True, "list_price": 10.0 + i, "standard_price": 5.0}
+                for i in range(20)
+            ]
         )
         for product in cls.products:
             cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, 1000)
@@ -22,7 +25,9 @@ class TestFlowQueries(OrderFlowCase):
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
-                "order_line": [Command.create({"product_id": p.id, "product_uom_qty": 2}) for p in self.products[:count]],
+                "order_line": [
+                    Command.create({"product_id": p.id, "product_uom_qty": 2}) for p in self.products[:count]
+                ],
             }
         )
         self.env.flush_all()

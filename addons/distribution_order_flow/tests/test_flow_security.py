@@ -25,7 +25,9 @@ class TestFlowSecurity(OrderFlowCase):
                 with self.assertRaises(AccessError):
                     event.with_user(user).unlink()
                 with self.assertRaises(AccessError):
-                    self.env["sale.order.flow.event"].with_user(user).create({"order_id": order.id, "state_to": "closed"})
+                    self.env["sale.order.flow.event"].with_user(user).create(
+                        {"order_id": order.id, "state_to": "closed"}
+                    )
 
     def test_events_are_isolated_per_company(self):
         order = self._order([(self.breaker, 1, None, 0.0)])

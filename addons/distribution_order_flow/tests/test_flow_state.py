@@ -38,7 +38,7 @@ class TestFlowState(OrderFlowCase):
         )
         events = order.flow_event_ids.sorted(lambda event: (event.date, event.id))
         self.assertEqual(events[0].state_from, False)
-        for previous, event in zip(events, events[1:]):
+        for previous, event in zip(events, events[1:], strict=False):
             self.assertEqual(event.state_from, previous.state_to, "each event starts where the last ended")
         self.assertEqual(events.filtered(lambda e: e.state_to == "approved").user_id, self.sales_manager)
 
@@ -137,7 +137,9 @@ class TestFlowState(OrderFlowCase):
 
     def test_bad_line_values_are_refused_and_nothing_is_written(self):
         orders_before = self.env["sale.order"].search_count([])
-        with self.assertRaisesRegex(ValidationError, r"line Cable 3G2.5: the discount must be between 0% and 100% \(got 120"):
+        with self.assertRaisesRegex(
+            ValidationError, r"line Cable 3G2.5: the discount must be between 0% and 100% \(got 120"
+        ):
             with self.cr.savepoint():
                 self._order([(self.breaker, 1, None, 5.0), (self.cable, 1, None, 120.0)])
         with self.assertRaisesRegex(ValidationError, r"payment term #999999 does not exist"):

@@ -40,7 +40,9 @@ class TestGovernance(OrderFlowCase):
         order.with_user(self.salesperson).write({"order_line": [Command.delete(order.order_line[-1].id)]})
         self.assertEqual(order.flow_state, "to_approve")
         self._approve(order, self.sales_manager)
-        other = self.env["res.partner"].create({"name": "Other customer", "property_payment_term_id": self.term_immediate.id})
+        other = self.env["res.partner"].create(
+            {"name": "Other customer", "property_payment_term_id": self.term_immediate.id}
+        )
         order.with_user(self.salesperson).partner_id = other
         self.assertEqual(order.flow_state, "to_approve")
 
@@ -89,7 +91,11 @@ class TestGovernance(OrderFlowCase):
         order.action_confirm()
         move = order.picking_ids.move_ids
         picker = self.env["res.users"].create(
-            {"name": "Picker (gov)", "login": "gov_picker", "group_ids": [Command.set([self.env.ref("stock.group_stock_user").id])]}
+            {
+                "name": "Picker (gov)",
+                "login": "gov_picker",
+                "group_ids": [Command.set([self.env.ref("stock.group_stock_user").id])],
+            }
         )
         score = move.allocation_score
         with self.assertRaisesRegex(AccessError, "set by the system"):
@@ -99,10 +105,21 @@ class TestGovernance(OrderFlowCase):
         self.assertEqual(move.allocation_score, score)
 
     def test_salesperson_cannot_lower_the_cost_to_pass_the_margin_rule(self):
-        thin = self.env["product.product"].create({"name": "Thin margin (gov)", "list_price": 100.0, "standard_price": 95.0})
-        order = self.env["sale.order"].with_user(self.salesperson).create(
-            {"partner_id": self.customer.id, "user_id": self.salesperson.id,
-             "order_line": [Command.create({"product_id": thin.id, "product_uom_qty": 1, "purchase_price": 10.0})]}
+        thin = self.env["product.product"].create(
+            {"name": "Thin margin (gov)", "list_price": 100.0, "standard_price": 95.0}
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.salesperson.id,
+                    "order_line": [
+                        Command.create({"product_id": thin.id, "product_uom_qty": 1, "purchase_price": 10.0})
+                    ],
+                }
+            )
         )
         self.assertEqual(order.order_line.purchase_price, 95.0, "the product's cost, not the one sent")
         order.order_line.with_user(self.salesperson).write({"purchase_price": 10.0})
@@ -116,7 +133,10 @@ class TestGovernance(OrderFlowCase):
         order.action_confirm()
         line = order.order_line
         for vals in ({"price_unit": 50.0}, {"discount": 30.0}):
-            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "is confirmed: .* cannot change its prices"):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(UserError, "is confirmed: .* cannot change its prices"),
+            ):
                 with self.cr.savepoint():
                     line.with_user(self.salesperson).write(dict(vals, name="changed"))
         line.invalidate_recordset()
@@ -187,7 +207,10 @@ class TestGovernance(OrderFlowCase):
         self.assertEqual(review.status, "pending")
         Review = self.env["tier.review"].with_user(self.salesperson)
         for vals in ({"status": "approved"}, {"done_by": self.sales_manager.id}, {"definition_id": False}):
-            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "cannot decide approval reviews directly"):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(AccessError, "cannot decide approval reviews directly"),
+            ):
                 with self.cr.savepoint():
                     review.with_user(self.salesperson).write(vals)
         with self.assertRaisesRegex(AccessError, "cannot create approval reviews directly"):

@@ -34,7 +34,10 @@ class TestInvoiceOnDelivery(OrderFlowCase):
             move.picked = True
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
-            wizard = Form(self.env["stock.backorder.confirmation"].with_user(self.picker).with_context(result["context"])).save()
+            wizard = Form(
+                # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
+                self.env["stock.backorder.confirmation"].with_user(self.picker).with_context(result["context"])
+            ).save()
             wizard.process() if backorder else wizard.process_cancel_backorder()
         picking.env.flush_all()
         return picking
@@ -99,7 +102,9 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         order = self._confirmed()
         picking = self._validate_as_picker(order)
         wizard = Form(
-            self.env["stock.return.picking"].with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
+            self.env["stock.return.picking"].with_context(
+                active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
+            )
         ).save()
         wizard.product_return_moves.filtered(lambda line: line.product_id == self.cable).quantity = 3
         wizard.product_return_moves.filtered(lambda line: line.product_id != self.cable).quantity = 0
@@ -132,7 +137,7 @@ class TestInvoiceOnDelivery(OrderFlowCase):
 
     def test_delivered_while_repricing_waits_is_invoiced_once_approved(self):
         order = self._confirmed()
-        line = order.order_line.filtered(lambda l: l.product_id == self.cable)
+        line = order.order_line.filtered(lambda so_line: so_line.product_id == self.cable)
         line.with_user(self.sales_manager).write({"price_unit": line.price_unit * 0.8})
         self.assertTrue(order.distribution_reprice_pending)
         self._validate_as_picker(order)
@@ -141,15 +146,21 @@ class TestInvoiceOnDelivery(OrderFlowCase):
                       " ".join(order.message_ids.mapped("body")))
         order.with_user(self.sales_manager_2).action_approve_repricing()
         self.assertEqual(len(order.invoice_ids), 1, "approved: what was delivered is invoiced at once")
-        self.assertEqual(order.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == self.cable).price_unit,
-                         line.price_unit)
+        self.assertEqual(
+            order.invoice_ids.invoice_line_ids.filtered(lambda aml: aml.product_id == self.cable).price_unit,
+            line.price_unit,
+        )
 
     def test_manual_invoice_after_automatic_is_no_duplicate(self):
         order = self._confirmed()
         self._validate_as_picker(order)
         with self.assertRaises(UserError):
             order._create_invoices()
-        wizard = self.env["sale.advance.payment.inv"].with_context(active_model="sale.order", active_ids=order.ids).create({})
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({})
+        )
         with self.assertRaises(UserError):
             wizard.create_invoices()
         self.assertEqual(len(order.invoice_ids), 1)
@@ -167,7 +178,9 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         )
         foreign.active = True
         if not foreign.rate_ids:
-            self.env["res.currency.rate"].create({"currency_id": foreign.id, "company_id": self.company_a.id, "rate": 2.0})
+            self.env["res.currency.rate"].create(
+                {"currency_id": foreign.id, "company_id": self.company_a.id, "rate": 2.0}
+            )
         pricelist = self.env["product.pricelist"].create({"name": "Export (test)", "currency_id": foreign.id})
         order = self._confirmed(pricelist_id=pricelist.id)
         self._validate_as_picker(order)
@@ -211,7 +224,13 @@ class TestInvoiceOnDeliveryMultiCompany(OrderFlowCase):
         customer.with_company(company_b).distribution_class_id = class_b
         self.assertFalse(customer.with_company(self.company_a).distribution_class_id, "the class is set for B only")
         product = env_b["product.product"].create(
-            {"name": "Breaker B", "is_storable": True, "list_price": 30.0, "standard_price": 10.0, "invoice_policy": "delivery"}
+            {
+                "name": "Breaker B",
+                "is_storable": True,
+                "list_price": 30.0,
+                "standard_price": 10.0,
+                "invoice_policy": "delivery",
+            }
         )
         env_b["stock.quant"]._update_available_quantity(product, warehouse_b.lot_stock_id, 10)
         order = env_b["sale.order"].create(

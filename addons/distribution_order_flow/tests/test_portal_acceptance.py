@@ -58,6 +58,7 @@ class TestPortalAcceptance(HttpCase):
         """The reviewer clicks Validate and confirms the comment wizard, as in the web client."""
         action = order.with_user(user).validate_tier()
         if action:
+            # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
             wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
             wizard.comment = "Approved"
             wizard.save().add_comment()

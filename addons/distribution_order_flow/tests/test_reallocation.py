@@ -20,9 +20,15 @@ class TestReallocation(OrderFlowCase):
             {"name": "Retail (realloc)", "code": "RRET", "priority": 95, "ship_policy": "complete"}
         )
         Partner = cls.env["res.partner"]
-        cls.key_account = Partner.create({"name": "Key Account R", "is_company": True, "distribution_class_id": cls.key.id})
-        cls.small_dealer = Partner.create({"name": "Dealer R", "is_company": True, "distribution_class_id": cls.dealer.id})
-        cls.chain = Partner.create({"name": "Retail Chain R", "is_company": True, "distribution_class_id": cls.complete.id})
+        cls.key_account = Partner.create(
+            {"name": "Key Account R", "is_company": True, "distribution_class_id": cls.key.id}
+        )
+        cls.small_dealer = Partner.create(
+            {"name": "Dealer R", "is_company": True, "distribution_class_id": cls.dealer.id}
+        )
+        cls.chain = Partner.create(
+            {"name": "Retail Chain R", "is_company": True, "distribution_class_id": cls.complete.id}
+        )
         cls.Reallocation = cls.env["distribution.reallocation"]
 
     def _confirm(self, partner, lines):
@@ -149,7 +155,9 @@ class TestReallocationRace(BaseCase):
                 try:
                     # As the scheduler and RPC run it: retried when it cannot serialize.
                     outcome["changes"] = retrying(
-                        lambda: env2["distribution.reallocation"]._reallocate(env2["product.product"].browse(product.id)),
+                        lambda: env2["distribution.reallocation"]._reallocate(
+                            env2["product.product"].browse(product.id)
+                        ),
                         env2,
                     )
                     cr2.commit()

@@ -22,9 +22,15 @@ class TestReallocationPickShip(OrderFlowCase):
             {"name": "Retail (steps)", "code": "MRET", "priority": 95, "ship_policy": "complete"}
         )
         Partner = cls.env["res.partner"]
-        cls.key_account = Partner.create({"name": "Key Account M", "is_company": True, "distribution_class_id": cls.key.id})
-        cls.small_dealer = Partner.create({"name": "Dealer M", "is_company": True, "distribution_class_id": cls.dealer.id})
-        cls.chain = Partner.create({"name": "Retail Chain M", "is_company": True, "distribution_class_id": cls.complete.id})
+        cls.key_account = Partner.create(
+            {"name": "Key Account M", "is_company": True, "distribution_class_id": cls.key.id}
+        )
+        cls.small_dealer = Partner.create(
+            {"name": "Dealer M", "is_company": True, "distribution_class_id": cls.dealer.id}
+        )
+        cls.chain = Partner.create(
+            {"name": "Retail Chain M", "is_company": True, "distribution_class_id": cls.complete.id}
+        )
         cls.inventory_manager = new_test_user(
             cls.env,
             login="dist_inventory_manager_steps",
@@ -86,17 +92,29 @@ class TestReallocationPickShip(OrderFlowCase):
     def test_scheduler_serves_the_key_account_then_the_chain_follows(self):
         first, second, key_order = self._reported_scenario()
         key_pick = self._pick_moves(key_order)
-        self.assertGreater(key_pick.allocation_score, self._pick_moves(first).allocation_score,
-                           "the pick carries the delivery's score")
+        self.assertGreater(
+            key_pick.allocation_score, self._pick_moves(first).allocation_score, "the pick carries the delivery's score"
+        )
         self._run_scheduler()
-        self.assertRecordValues(key_pick, [{
-            "state": "assigned", "quantity": 5.0, "location_id": self.stock_location.id, "procure_method": "make_to_stock",
-        }])
+        self.assertRecordValues(
+            key_pick,
+            [
+                {
+                    "state": "assigned",
+                    "quantity": 5.0,
+                    "location_id": self.stock_location.id,
+                    "procure_method": "make_to_stock",
+                }
+            ],
+        )
         # Equal scores: the later order gives way.
-        self.assertRecordValues(self._pick_moves(first) | self._pick_moves(second), [
-            {"state": "assigned", "quantity": 5.0},
-            {"state": "confirmed", "quantity": 0.0},
-        ])
+        self.assertRecordValues(
+            self._pick_moves(first) | self._pick_moves(second),
+            [
+                {"state": "assigned", "quantity": 5.0},
+                {"state": "confirmed", "quantity": 0.0},
+            ],
+        )
         self.assertIn("5.0 → 0.0", second.message_ids[0].body)
         self.assertIn("0.0 → 5.0", key_order.message_ids[0].body)
         # The warehouse goes on as usual: the pick is done, Odoo creates the next step and reserves it

@@ -64,9 +64,13 @@ class TestSubstitution(OrderFlowCase):
         with self.assertRaisesRegex(UserError, "is confirmed"):
             order.order_line._swap_product(self.cable_b)
         with self.assertRaisesRegex(ValidationError, "cannot be its own substitute"):
-            self.env["distribution.product.substitute"].create({"product_id": self.cable.id, "substitute_id": self.cable.id})
+            self.env["distribution.product.substitute"].create(
+                {"product_id": self.cable.id, "substitute_id": self.cable.id}
+            )
         by_weight = self.env["product.product"].create(
             {"name": "Copper by the kilo", "is_storable": True, "uom_id": self.env.ref("uom.product_uom_kgm").id}
         )
         with self.assertRaisesRegex(ValidationError, "not counted in the same kind of unit"):
-            self.env["distribution.product.substitute"].create({"product_id": self.cable.id, "substitute_id": by_weight.id})
+            self.env["distribution.product.substitute"].create(
+                {"product_id": self.cable.id, "substitute_id": by_weight.id}
+            )

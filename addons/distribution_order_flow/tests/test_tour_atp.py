@@ -5,7 +5,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 @tagged("post_install", "-at_install")
 class TestAtpTour(HttpCase):
     def test_rep_sources_from_branch_and_confirms(self):
-        rep = new_test_user(self.env, login="atp_tour_rep", groups="sales_team.group_sale_salesman,stock.group_stock_user")
+        rep = new_test_user(
+            self.env, login="atp_tour_rep", groups="sales_team.group_sale_salesman,stock.group_stock_user"
+        )
         main = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
         branch = self.env["stock.warehouse"].create({"name": "Tour ATP Branch", "code": "TATP"})
         product = self.env["product.product"].create(

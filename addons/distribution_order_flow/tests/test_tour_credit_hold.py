@@ -6,7 +6,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestCreditHoldTour(HttpCase):
     def test_controller_holds_warehouse_is_stopped_controller_releases(self):
         # The held order keeps its reservation (the company's default; the demo company releases it).
-        self.env.company.write({"distribution_credit_hold_unreserve": False, "distribution_credit_overdue_check": False})
+        self.env.company.write(
+            {"distribution_credit_hold_unreserve": False, "distribution_credit_overdue_check": False}
+        )
         new_test_user(self.env, login="dist_tour_credit", groups="distribution_order_flow.group_credit_controller")
         new_test_user(self.env, login="dist_tour_shipper", groups="stock.group_stock_user")
         customer = self.env["res.partner"].create({"name": "Tour Slow Payer", "is_company": True})

@@ -14,7 +14,13 @@ class TestInvoiceOnDeliveryTour(HttpCase):
             {"name": "Tour Contractor", "is_company": True, "distribution_class_id": contractors.id}
         )
         product = self.env["product.product"].create(
-            {"name": "Tour Breaker", "is_storable": True, "list_price": 40.0, "standard_price": 20.0, "invoice_policy": "delivery"}
+            {
+                "name": "Tour Breaker",
+                "is_storable": True,
+                "list_price": 40.0,
+                "standard_price": 20.0,
+                "invoice_policy": "delivery",
+            }
         )
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
         self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 10)
@@ -30,7 +36,9 @@ class TestInvoiceOnDeliveryTour(HttpCase):
         picking.move_ids.picked = True
         self.start_tour(f"/odoo/stock.picking/{picking.id}", "distribution_delivery_validate", login="dist_tour_picker")
         invoice = order.invoice_ids
-        self.assertRecordValues(invoice, [{"state": "posted", "distribution_auto_invoiced": True, "partner_id": customer.id}])
+        self.assertRecordValues(
+            invoice, [{"state": "posted", "distribution_auto_invoiced": True, "partner_id": customer.id}]
+        )
         self.start_tour(
             "/odoo/action-account.action_move_out_invoice_type?view_type=list",
             "distribution_invoice_seen_by_accountant",

@@ -29,7 +29,9 @@ class DistributionSubstituteWizard(models.TransientModel):
         stock = line._atp_read_stock(substitutes, warehouses)
         demand = line._atp_read_unreserved_demand(substitutes, warehouses)
         now = fields.Datetime.now()
-        score = self.env["stock.move"]._allocation_score_for(order, order.commitment_date or now, now, order.carrier_id, now)
+        score = self.env["stock.move"]._allocation_score_for(
+            order, order.commitment_date or now, now, order.carrier_id, now
+        )
 
         def atp(product, warehouse):
             on_hand, reserved = stock.get((product.id, warehouse.id), (0.0, 0.0))

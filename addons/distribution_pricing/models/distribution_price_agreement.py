@@ -32,7 +32,6 @@ class DistributionPriceAgreement(models.Model):
     )
     customer_class_id = fields.Many2one(
         "distribution.customer.class",
-        string="Customer Class",
         index=True,
         tracking=True,
         check_company=True,
@@ -75,7 +74,8 @@ class DistributionPriceAgreement(models.Model):
             if agreement.partner_id and agreement.partner_id != agreement.partner_id.commercial_partner_id:
                 raise ValidationError(
                     _(
-                        "Price agreement %(name)s: agree prices with the company %(company)s, not with its contact %(contact)s.",
+                        "Price agreement %(name)s: agree prices with the company %(company)s, not with its contact "
+                        "%(contact)s.",
                         name=agreement.name,
                         company=agreement.partner_id.commercial_partner_id.display_name,
                         contact=agreement.partner_id.display_name,
@@ -159,8 +159,8 @@ class DistributionPriceAgreement(models.Model):
                 if clash:
                     raise ValidationError(
                         _(
-                            "Price agreement %(name)s, line %(line)s overlaps %(other)s (%(start)s - %(end)s) for the same "
-                            "customer and %(target)s.",
+                            "Price agreement %(name)s, line %(line)s overlaps %(other)s (%(start)s - %(end)s) "
+                            "for the same customer and %(target)s.",
                             name=agreement.name,
                             line=line.display_name,
                             other=clash[0].agreement_id.name,
@@ -186,7 +186,10 @@ class DistributionPriceAgreement(models.Model):
         expired = drafts.filtered(lambda agreement: agreement.date_end < today)
         if expired:
             raise UserError(
-                _("Price agreement %(names)s ended before today: renew it instead.", names=", ".join(expired.mapped("name")))
+                _(
+                    "Price agreement %(names)s ended before today: renew it instead.",
+                    names=", ".join(expired.mapped("name")),
+                )
             )
         drafts.write({"state": "active"})
         self._enable_pricelists()
@@ -225,7 +228,12 @@ class DistributionPriceAgreement(models.Model):
                 {"date_start": start, "date_end": start + length, "renewed_from_id": agreement.id}
             )
         if len(renewals) == 1:
-            return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": renewals.id, "view_mode": "form"}
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": renewals.id,
+                "view_mode": "form",
+            }
         return True
 
     @api.model
@@ -263,7 +271,7 @@ class DistributionPriceAgreementLine(models.Model):
     company_id = fields.Many2one(related="agreement_id.company_id", store=True)
     currency_id = fields.Many2one(related="agreement_id.currency_id")
     sequence = fields.Integer(default=10)
-    product_id = fields.Many2one("product.product", string="Product", index=True, check_company=True)
+    product_id = fields.Many2one("product.product", index=True, check_company=True)
     categ_id = fields.Many2one("product.category", string="Product Category", index=True)
     min_quantity = fields.Float(
         string="From Quantity",
@@ -295,16 +303,24 @@ class DistributionPriceAgreementLine(models.Model):
             name = line.agreement_id.name
             if bool(line.product_id) == bool(line.categ_id):
                 raise ValidationError(
-                    _("Price agreement %(name)s: each line applies to a product or to a category (one of the two).", name=name)
+                    _(
+                        "Price agreement %(name)s: each line applies to a product or to a category (one of the two).",
+                        name=name,
+                    )
                 )
             if line.compute_price == "fixed" and line.fixed_price < 0:
                 raise ValidationError(
-                    _("Price agreement %(name)s, line %(line)s: the price cannot be negative.", name=name, line=line.display_name)
+                    _(
+                        "Price agreement %(name)s, line %(line)s: the price cannot be negative.",
+                        name=name,
+                        line=line.display_name,
+                    )
                 )
             if line.compute_price == "discount" and not 0 <= line.discount <= 100:
                 raise ValidationError(
                     _(
-                        "Price agreement %(name)s, line %(line)s: the discount must be between 0%% and 100%% (got %(discount)s%%).",
+                        "Price agreement %(name)s, line %(line)s: the discount must be between 0%% and 100%% "
+                        "(got %(discount)s%%).",
                         name=name,
                         line=line.display_name,
                         discount=line.discount,
@@ -312,7 +328,11 @@ class DistributionPriceAgreementLine(models.Model):
                 )
             if line.min_quantity < 0:
                 raise ValidationError(
-                    _("Price agreement %(name)s, line %(line)s: the quantity cannot be negative.", name=name, line=line.display_name)
+                    _(
+                        "Price agreement %(name)s, line %(line)s: the quantity cannot be negative.",
+                        name=name,
+                        line=line.display_name,
+                    )
                 )
         for agreement in self.agreement_id:
             agreement.line_ids._check_breaks_increase()
@@ -323,12 +343,12 @@ class DistributionPriceAgreementLine(models.Model):
         for line in self.sorted(lambda line: (line.sequence, line.id)):
             by_target.setdefault(line._target(), []).append(line)
         for lines in by_target.values():
-            for previous, line in zip(lines, lines[1:]):
+            for previous, line in zip(lines, lines[1:], strict=False):
                 if line.min_quantity <= previous.min_quantity:
                     raise ValidationError(
                         _(
-                            "Price agreement %(name)s: the volume breaks of %(target)s must increase: line %(line)s comes "
-                            "after line %(previous)s.",
+                            "Price agreement %(name)s: the volume breaks of %(target)s must increase: "
+                            "line %(line)s comes after line %(previous)s.",
                             name=line.agreement_id.name,
                             target=line._target().display_name,
                             line=line.display_name,
@@ -354,7 +374,9 @@ class DistributionPriceAgreementLine(models.Model):
         if self.compute_price == "fixed":
             vals.update(compute_price="fixed", fixed_price=self.fixed_price)
         elif fallback:
-            vals.update(compute_price="percentage", percent_price=self.discount, base="pricelist", base_pricelist_id=fallback.id)
+            vals.update(
+                compute_price="percentage", percent_price=self.discount, base="pricelist", base_pricelist_id=fallback.id
+            )
         else:
             vals.update(compute_price="percentage", percent_price=self.discount, base="list_price")
         return vals
@@ -364,7 +386,9 @@ class ProductPricelist(models.Model):
     _inherit = "product.pricelist"
 
     distribution_partner_id = fields.Many2one("res.partner", string="Contract Customer", readonly=True, index=True)
-    distribution_class_id = fields.Many2one("distribution.customer.class", string="Contract Class", readonly=True, index=True)
+    distribution_class_id = fields.Many2one(
+        "distribution.customer.class", string="Contract Class", readonly=True, index=True
+    )
     distribution_fallback_pricelist_id = fields.Many2one(
         "product.pricelist",
         string="Fallback Pricelist",
@@ -376,20 +400,35 @@ class ProductPricelist(models.Model):
         """The contract pricelist of a customer or class in a company, created on first use with the
         customer's current pricelist (or its class's contract pricelist) as fallback."""
         domain = [("company_id", "=", company.id)]
-        domain += [("distribution_partner_id", "=", partner.id)] if partner else [("distribution_class_id", "=", customer_class.id)]
+        domain += (
+            [("distribution_partner_id", "=", partner.id)]
+            if partner
+            else [("distribution_class_id", "=", customer_class.id)]
+        )
         pricelist = self.with_context(active_test=False).search(domain, limit=1)
         if pricelist:
             return pricelist
         if partner:
             partner = partner.with_company(company)
-            class_pricelist = self.search(
-                [("company_id", "=", company.id), ("distribution_class_id", "=", partner.distribution_class_id.id)], limit=1
-            ) if partner.distribution_class_id else self
-            fallback = class_pricelist or partner.specific_property_product_pricelist or partner.property_product_pricelist
+            class_pricelist = (
+                self.search(
+                    [("company_id", "=", company.id), ("distribution_class_id", "=", partner.distribution_class_id.id)],
+                    limit=1,
+                )
+                if partner.distribution_class_id
+                else self
+            )
+            fallback = (
+                class_pricelist or partner.specific_property_product_pricelist or partner.property_product_pricelist
+            )
             name = _("Contract: %(customer)s", customer=partner.name)
         else:
             fallback = self.search(
-                [("company_id", "in", (company.id, False)), ("distribution_partner_id", "=", False), ("distribution_class_id", "=", False)],
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("distribution_partner_id", "=", False),
+                    ("distribution_class_id", "=", False),
+                ],
                 limit=1,
             )
             name = _("Contract: %(customer_class)s", customer_class=customer_class.name)
@@ -434,7 +473,9 @@ class ProductPricelist(models.Model):
                         "price_discount": 0.0,
                     }
                 )
-            pricelist.write({"currency_id": currency.id, "item_ids": [Command.clear()] + [Command.create(v) for v in item_vals]})
+            pricelist.write(
+                {"currency_id": currency.id, "item_ids": [Command.clear()] + [Command.create(v) for v in item_vals]}
+            )
             pricelist._distribution_assign()
 
     def _distribution_assign(self):
@@ -471,6 +512,12 @@ class ProductPricelistItem(models.Model):
     _inherit = "product.pricelist.item"
 
     distribution_agreement_line_id = fields.Many2one(
-        "distribution.price.agreement.line", string="Agreement Line", readonly=True, index="btree_not_null", ondelete="cascade"
+        "distribution.price.agreement.line",
+        string="Agreement Line",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
     )
-    distribution_agreement_id = fields.Many2one(related="distribution_agreement_line_id.agreement_id", string="Price Agreement")
+    distribution_agreement_id = fields.Many2one(
+        related="distribution_agreement_line_id.agreement_id", string="Price Agreement"
+    )

@@ -99,7 +99,7 @@ class SaleOrderLine(models.Model):
                 line._get_distribution_pricelist_price() if line.order_id and line._is_price_governed() else 0.0
             )
 
-    def _reset_price_unit(self):
+    def _reset_price_unit(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         super()._reset_price_unit()
         # Core has just priced a new line from its pricelist, exactly as _get_distribution_pricelist_price
         # would: that price is the line's reference, so the pricelist engine does not run twice for every
@@ -114,7 +114,10 @@ class SaleOrderLine(models.Model):
     def _is_below_pricelist_price(self):
         self.ensure_one()
         currency = self.currency_id or self.company_id.currency_id
-        return self._is_price_governed() and currency.compare_amounts(self.price_unit, self.distribution_pricelist_price) < 0
+        return (
+            self._is_price_governed()
+            and currency.compare_amounts(self.price_unit, self.distribution_pricelist_price) < 0
+        )
 
     @api.depends("product_id", "price_unit", "distribution_pricelist_price")
     def _compute_price_source(self):
@@ -173,12 +176,14 @@ class SaleOrderLine(models.Model):
             if not (line.price_override_reason or "").strip():
                 raise ValidationError(
                     _(
-                        "Order %(order)s, line %(line)s: the price %(price)s is below the %(source)s price %(reference)s. "
-                        "Give the override reason.",
+                        "Order %(order)s, line %(line)s: the price %(price)s is below the %(source)s price "
+                        "%(reference)s. Give the override reason.",
                         order=line.order_id.name,
                         line=line.product_id.display_name,
                         price=line.price_unit,
-                        source=_("contract") if line.pricelist_item_id.distribution_agreement_line_id else _("pricelist"),
+                        source=_("contract")
+                        if line.pricelist_item_id.distribution_agreement_line_id
+                        else _("pricelist"),
                         reference=line.distribution_pricelist_price,
                     )
                 )

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 
 
 class DistributionPriceRealizationReport(models.Model):
@@ -13,8 +13,17 @@ class DistributionPriceRealizationReport(models.Model):
     _depends = {
         "sale.order": ["date_order", "company_id", "partner_id", "user_id", "currency_id", "state"],
         "sale.order.line": [
-            "order_id", "product_id", "price_source", "is_price_override", "product_uom_qty",
-            "distribution_pricelist_price", "price_unit", "discount", "price_subtotal", "display_type", "is_downpayment",
+            "order_id",
+            "product_id",
+            "price_source",
+            "is_price_override",
+            "product_uom_qty",
+            "distribution_pricelist_price",
+            "price_unit",
+            "discount",
+            "price_subtotal",
+            "display_type",
+            "is_downpayment",
         ],
         "res.partner": ["commercial_partner_id"],
         "product.product": ["product_tmpl_id"],
@@ -33,7 +42,7 @@ class DistributionPriceRealizationReport(models.Model):
     is_price_override = fields.Boolean(string="Overridden", readonly=True)
     quantity = fields.Float(readonly=True)
     reference_price = fields.Monetary(string="Contract/List Price", readonly=True, aggregator="avg")
-    realized_price = fields.Monetary(string="Realized Price", readonly=True, aggregator="avg")
+    realized_price = fields.Monetary(readonly=True, aggregator="avg")
     reference_amount = fields.Monetary(string="At Contract/List Price", readonly=True)
     realized_amount = fields.Monetary(string="Realized", readonly=True)
     given_away = fields.Monetary(string="Margin Given Away", readonly=True)

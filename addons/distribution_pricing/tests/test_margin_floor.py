@@ -66,10 +66,14 @@ class TestMarginFloor(TransactionCase):
         product = self.env["product.product"].create(
             {"name": "Cable 5m", "list_price": 100.0, "standard_price": 80.0, "categ_id": self.cables.id}
         )
-        loose = self.env["product.product"].create({"name": "Misc part", "list_price": 100.0, "standard_price": 80.0,
-                                                    "categ_id": self.misc.id})
+        loose = self.env["product.product"].create(
+            {"name": "Misc part", "list_price": 100.0, "standard_price": 80.0, "categ_id": self.misc.id}
+        )
         order = self.env["sale.order"].create(
-            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id}), (0, 0, {"product_id": loose.id})]}
+            {
+                "partner_id": customer.id,
+                "order_line": [(0, 0, {"product_id": product.id}), (0, 0, {"product_id": loose.id})],
+            }
         )
         cable_line, misc_line = order.order_line
         self.assertTrue(cable_line.is_below_margin_floor, "20% margin under the parent's 22%")

@@ -17,10 +17,22 @@ class PricingCase(TransactionCase):
         cls.today = fields.Date.context_today(cls.env["res.partner"])
         cls.category = cls.env["product.category"].create({"name": "Lamps (pricing test)"})
         cls.lamp = cls.env["product.product"].create(
-            {"name": "LED A60", "list_price": 10.0, "standard_price": 5.0, "categ_id": cls.category.id, "taxes_id": False}
+            {
+                "name": "LED A60",
+                "list_price": 10.0,
+                "standard_price": 5.0,
+                "categ_id": cls.category.id,
+                "taxes_id": False,
+            }
         )
         cls.spot = cls.env["product.product"].create(
-            {"name": "GU10 spot", "list_price": 8.0, "standard_price": 4.0, "categ_id": cls.category.id, "taxes_id": False}
+            {
+                "name": "GU10 spot",
+                "list_price": 8.0,
+                "standard_price": 4.0,
+                "categ_id": cls.category.id,
+                "taxes_id": False,
+            }
         )
         cls.customer = cls.env["res.partner"].create({"name": "BrightHome (test)", "is_company": True})
         cls.other_customer = cls.env["res.partner"].create({"name": "Corner Shop (test)", "is_company": True})
@@ -31,7 +43,12 @@ class PricingCase(TransactionCase):
     def _agreement(self, lines, start=None, end=None, **vals):
         start = start or self.today - timedelta(days=10)
         end = end or self.today + timedelta(days=30)
-        values = {"partner_id": self.customer.id, "date_start": start, "date_end": end, "line_ids": [Command.create(l) for l in lines]}
+        values = {
+            "partner_id": self.customer.id,
+            "date_start": start,
+            "date_end": end,
+            "line_ids": [Command.create(line_vals) for line_vals in lines],
+        }
         values.update(vals)
         return self.Agreement.with_user(self.manager).create(values)
 
@@ -96,7 +113,9 @@ class TestPriceAgreement(PricingCase):
         self.assertEqual(self._price(self.lamp, 1, date=second.date_start)[0], 8.0)
 
     def test_expired_agreement_falls_back(self):
-        agreement = self._agreement([{"product_id": self.lamp.id, "fixed_price": 9.0}], end=self.today + timedelta(days=2))
+        agreement = self._agreement(
+            [{"product_id": self.lamp.id, "fixed_price": 9.0}], end=self.today + timedelta(days=2)
+        )
         agreement.with_user(self.manager).action_activate()
         with freeze_time(self.today + timedelta(days=3)):
             self.Agreement._cron_update_states()
@@ -132,7 +151,12 @@ class TestPriceAgreement(PricingCase):
         with self.assertRaisesRegex(ValidationError, rf"is in {foreign.name} but .* has no {foreign.name} rate"):
             agreement.with_user(self.manager).action_activate()
         self.env["res.currency.rate"].create(
-            {"currency_id": foreign.id, "company_id": self.company.id, "name": self.today - timedelta(days=30), "rate": 2.0}
+            {
+                "currency_id": foreign.id,
+                "company_id": self.company.id,
+                "name": self.today - timedelta(days=30),
+                "rate": 2.0,
+            }
         )
         agreement.with_user(self.manager).action_activate()
         self.assertEqual(agreement.pricelist_id.currency_id, foreign)
@@ -147,16 +171,22 @@ class TestPriceAgreement(PricingCase):
 class TestPriceAgreementInput(PricingCase):
     def test_end_before_start(self):
         with self.assertRaisesRegex(ValidationError, r"ends \(.*\) before it starts"):
-            self._agreement([{"product_id": self.lamp.id, "fixed_price": 1.0}], start=self.today, end=self.today - timedelta(days=1))
+            self._agreement(
+                [{"product_id": self.lamp.id, "fixed_price": 1.0}], start=self.today, end=self.today - timedelta(days=1)
+            )
 
     def test_negative_price_and_discount_over_100(self):
         with self.assertRaisesRegex(ValidationError, r"line LED A60: the price cannot be negative"):
             self._agreement([{"product_id": self.lamp.id, "fixed_price": -1.0}])
-        with self.assertRaisesRegex(ValidationError, r"line Lamps \(pricing test\): the discount must be between 0% and 100% \(got 101"):
+        with self.assertRaisesRegex(
+            ValidationError, r"line Lamps \(pricing test\): the discount must be between 0% and 100% \(got 101"
+        ):
             self._agreement([{"categ_id": self.category.id, "compute_price": "discount", "discount": 101.0}])
 
     def test_breaks_must_increase(self):
-        with self.assertRaisesRegex(ValidationError, r"volume breaks of LED A60 must increase: line LED A60 ≥ 50 comes after line LED A60 ≥ 100"):
+        with self.assertRaisesRegex(
+            ValidationError, r"volume breaks of LED A60 must increase: line LED A60 ≥ 50 comes after line LED A60 ≥ 100"
+        ):
             self._agreement(
                 [
                     {"sequence": 1, "product_id": self.lamp.id, "min_quantity": 100, "fixed_price": 8.0},
@@ -183,7 +213,9 @@ class TestPriceAgreementInput(PricingCase):
         with self.assertRaisesRegex(ValidationError, r"choose either a customer or a customer class"):
             self._agreement([{"product_id": self.lamp.id, "fixed_price": 1.0}], partner_id=False)
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
-        with self.assertRaisesRegex(ValidationError, r"agree prices with the company BrightHome \(test\), not with its contact"):
+        with self.assertRaisesRegex(
+            ValidationError, r"agree prices with the company BrightHome \(test\), not with its contact"
+        ):
             self._agreement([{"product_id": self.lamp.id, "fixed_price": 1.0}], partner_id=contact.id)
 
     def test_line_needs_product_or_category(self):
@@ -203,7 +235,11 @@ class TestPriceAgreementAccess(PricingCase):
             as_rep.write({"date_end": self.today + timedelta(days=90)})
         with self.assertRaises(AccessError):
             self.Agreement.with_user(self.salesperson).create(
-                {"partner_id": self.customer.id, "date_end": self.today, "line_ids": [Command.create({"product_id": self.lamp.id})]}
+                {
+                    "partner_id": self.customer.id,
+                    "date_end": self.today,
+                    "line_ids": [Command.create({"product_id": self.lamp.id})],
+                }
             )
         agreement.with_user(self.manager).action_activate()
         self.assertEqual(agreement.state, "active")
@@ -211,7 +247,11 @@ class TestPriceAgreementAccess(PricingCase):
     def test_companies_are_isolated(self):
         company_b = self.env["res.company"].create({"name": "Pricing B"})
         manager_b = new_test_user(
-            self.env, login="pa_manager_b", groups="sales_team.group_sale_manager", company_id=company_b.id, company_ids=[company_b.id]
+            self.env,
+            login="pa_manager_b",
+            groups="sales_team.group_sale_manager",
+            company_id=company_b.id,
+            company_ids=[company_b.id],
         )
         agreement = self._agreement([{"product_id": self.lamp.id, "fixed_price": 9.0}])
         self.assertFalse(self.Agreement.with_user(manager_b).search([("id", "=", agreement.id)]))
@@ -246,7 +286,9 @@ class TestPriceOverride(PricingCase):
 
     def test_override_without_reason_is_refused(self):
         order = self._quote()
-        with self.assertRaisesRegex(ValidationError, r"line LED A60: the price 8.5 is below the contract price 9.0. Give the override reason"):
+        with self.assertRaisesRegex(
+            ValidationError, r"line LED A60: the price 8.5 is below the contract price 9.0. Give the override reason"
+        ):
             with self.cr.savepoint():
                 order.order_line.write({"price_unit": 8.5})
         order.invalidate_recordset()
@@ -267,6 +309,7 @@ class TestPriceOverride(PricingCase):
         )
         order.with_user(self.salesperson).request_validation()
         action = order.with_user(self.manager).validate_tier()
+        # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
         wizard = Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"]))
         wizard.comment = "OK to match"
         wizard.save().add_comment()
@@ -305,10 +348,17 @@ class TestPriceOverride(PricingCase):
 
     def test_fifty_line_quotation_prices_in_bounded_queries(self):
         products = self.env["product.product"].create(
-            [{"name": f"Item {i}", "list_price": 10.0 + i, "standard_price": 1.0, "categ_id": self.category.id} for i in range(50)]
+            [
+                {"name": f"Item {i}", "list_price": 10.0 + i, "standard_price": 1.0, "categ_id": self.category.id}
+                for i in range(50)
+            ]
         )
         self.agreement.with_user(self.manager).write(
-            {"line_ids": [Command.create({"product_id": p.id, "fixed_price": 9.0 + i}) for i, p in enumerate(products[:25])]}
+            {
+                "line_ids": [
+                    Command.create({"product_id": p.id, "fixed_price": 9.0 + i}) for i, p in enumerate(products[:25])
+                ]
+            }
         )
         vals = {"partner_id": self.customer.id, "order_line": [Command.create({"product_id": p.id}) for p in products]}
         self.env["sale.order"].create(dict(vals))  # warm-up

@@ -26,7 +26,14 @@ class TestPriceOverrideReference(PricingCase):
             with self.cr.savepoint():
                 self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0}])
         order = self._rpc_order(
-            [{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0, "price_override_reason": "Damaged box"}]
+            [
+                {
+                    "product_id": self.lamp.id,
+                    "product_uom_qty": 1,
+                    "price_unit": 8.0,
+                    "price_override_reason": "Damaged box",
+                }
+            ]
         )
         self.assertTrue(order.order_line.is_price_override)
         self.assertEqual(order.order_line.distribution_pricelist_price, 10.0)
@@ -75,7 +82,12 @@ class TestPriceOverrideReference(PricingCase):
             {"name": "Freight (test)", "type": "service", "list_price": 40.0, "taxes_id": False}
         )
         carrier = self.env["delivery.carrier"].create(
-            {"name": "Real cost carrier", "product_id": carrier_product.id, "delivery_type": "fixed", "fixed_price": 40.0}
+            {
+                "name": "Real cost carrier",
+                "product_id": carrier_product.id,
+                "delivery_type": "fixed",
+                "fixed_price": 40.0,
+            }
         )
         order._create_delivery_line(carrier, 0.0)  # free over an amount, or invoiced at real cost later
         freight = order.order_line.filtered("is_delivery")
@@ -101,7 +113,9 @@ class TestPriceOverrideReference(PricingCase):
         agreement.with_user(self.manager).action_activate()
         contract = agreement.pricelist_id
         orders_before = self.env["sale.order"].search_count([])
-        with self.assertRaisesRegex(ValidationError, r"is the contract pricelist of BrightHome \(test\), not of Corner Shop"):
+        with self.assertRaisesRegex(
+            ValidationError, r"is the contract pricelist of BrightHome \(test\), not of Corner Shop"
+        ):
             with self.cr.savepoint():
                 self.env["sale.order"].with_user(self.salesperson).create(
                     {"partner_id": self.other_customer.id, "pricelist_id": contract.id,

@@ -36,7 +36,7 @@ class DistributionReplenishmentLine(models.Model):
         string="Confirmed Demand", digits="Product Unit", readonly=True,
         help="Open deliveries and transfers out of the warehouse.",
     )
-    daily_demand = fields.Float(string="Daily Demand", digits=(16, 3), readonly=True)
+    daily_demand = fields.Float(digits=(16, 3), readonly=True)
     lead_days = fields.Float(string="Lead Time (days)", digits=(16, 1), readonly=True)
     qty_forecast = fields.Float(
         string="Forecast", digits="Product Unit", readonly=True,
@@ -56,11 +56,11 @@ class DistributionReplenishmentLine(models.Model):
     )
     source_warehouse_id = fields.Many2one("stock.warehouse", string="From Warehouse", check_company=True)
     route_id = fields.Many2one("stock.route", string="Resupply Route", readonly=True)
-    vendor_id = fields.Many2one("res.partner", string="Vendor")
+    vendor_id = fields.Many2one("res.partner")
     supplierinfo_id = fields.Many2one("product.supplierinfo", string="Vendor Pricelist", readonly=True)
     date_planned = fields.Datetime(string="Expected")
     orderpoint_id = fields.Many2one("stock.warehouse.orderpoint", string="Reordering Rule", readonly=True)
-    no_vendor = fields.Boolean(string="No Vendor", readonly=True)
+    no_vendor = fields.Boolean(readonly=True)
     is_spike = fields.Boolean(string="Demand Spike", readonly=True, index=True)
     spike_zscore = fields.Float(string="Spike z-score", digits=(16, 1), readonly=True)
     last_week_demand = fields.Float(string="Last Week", digits="Product Unit", readonly=True)
@@ -130,7 +130,9 @@ class DistributionReplenishmentLine(models.Model):
                 raise UserError(
                     self.env._(
                         "Proposals already executed cannot change: %(lines)s.",
-                        lines=", ".join(f"{line.product_id.display_name} ({line.warehouse_id.name})" for line in executed),
+                        lines=", ".join(
+                            f"{line.product_id.display_name} ({line.warehouse_id.name})" for line in executed
+                        ),
                     )
                 )
         res = super().write(vals)

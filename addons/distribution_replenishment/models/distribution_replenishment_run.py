@@ -122,7 +122,9 @@ class DistributionReplenishmentRun(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("distribution.replenishment.run") or self.env._("New")
+                vals["name"] = self.env["ir.sequence"].next_by_code("distribution.replenishment.run") or self.env._(
+                    "New"
+                )
         return super().create(vals_list)
 
     # ------------------------------------------------------------------------------------------------
@@ -334,7 +336,9 @@ class DistributionReplenishmentRun(models.Model):
     def _read_history(self, warehouses, product_ids, now):
         """{(product id, warehouse id): [quantity delivered to customers per week, most recent first]}
         over the company's sales history. One query."""
-        self.env["stock.move"].flush_model(["product_id", "location_id", "location_dest_id", "state", "product_qty", "date"])
+        self.env["stock.move"].flush_model(
+            ["product_id", "location_id", "location_dest_id", "state", "product_qty", "date"]
+        )
         weeks = max(math.ceil(self.company_id.replenishment_history_days / 7), 1)
         since = now - timedelta(days=weeks * 7)
         product_clause = "AND move.product_id = ANY(%(products)s)" if product_ids is not None else ""
@@ -539,8 +543,16 @@ class DistributionReplenishmentRun(models.Model):
                                       note=self.env._("No vendor on the product: buy it by hand or add a vendor.")))
                 continue
             quantity = self._round_to_vendor(product, seller, remaining)
-            vals_list.append(dict(common, action="buy", vendor_id=seller.partner_id.id, supplierinfo_id=seller.id,
-                                  qty_to_order=quantity, date_planned=now + timedelta(days=math.ceil(plan["lead_days"]))))
+            vals_list.append(
+                dict(
+                    common,
+                    action="buy",
+                    vendor_id=seller.partner_id.id,
+                    supplierinfo_id=seller.id,
+                    qty_to_order=quantity,
+                    date_planned=now + timedelta(days=math.ceil(plan["lead_days"])),
+                )
+            )
         return vals_list
 
     @api.model
@@ -553,7 +565,9 @@ class DistributionReplenishmentRun(models.Model):
         if purchase_uom != product.uom_id:
             in_purchase_uom = math.ceil(round(in_purchase_uom, 6))
         else:
-            in_purchase_uom = float_round(in_purchase_uom, precision_rounding=purchase_uom.rounding, rounding_method="UP")
+            in_purchase_uom = float_round(
+                in_purchase_uom, precision_rounding=purchase_uom.rounding, rounding_method="UP"
+            )
         return purchase_uom._compute_quantity(in_purchase_uom, product.uom_id, round=False)
 
     # ------------------------------------------------------------------------------------------------
@@ -588,7 +602,9 @@ class DistributionReplenishmentRun(models.Model):
             }
         )
         run._compute_plan()
-        if company.replenishment_order_trigger == "create" and run.line_ids.filtered(lambda line: line.action != "none"):
+        if company.replenishment_order_trigger == "create" and run.line_ids.filtered(
+            lambda line: line.action != "none"
+        ):
             run.action_execute()
         return run
 
@@ -611,13 +627,17 @@ class DistributionReplenishmentLock(models.Model):
         cr = self.env.cr
         # A serialization failure here is expected under concurrency and retried by the caller: not logged
         # as a bad query.
-        cr.execute("UPDATE distribution_replenishment_lock SET locked_on = now() at time zone 'UTC' WHERE company_id = %s",
-                   [company.id], log_exceptions=False)
+        cr.execute(
+            "UPDATE distribution_replenishment_lock SET locked_on = now() at time zone 'UTC' WHERE company_id = %s",
+            [company.id],
+            log_exceptions=False,
+        )
         if not cr.rowcount:
             # The company's first planning: its row is created (a concurrent first planning waits on the
             # unique index, then fails to serialize and is retried).
             cr.execute(
-                "INSERT INTO distribution_replenishment_lock (company_id, locked_on) VALUES (%s, now() at time zone 'UTC') "
+                "INSERT INTO distribution_replenishment_lock (company_id, locked_on) "
+                "VALUES (%s, now() at time zone 'UTC') "
                 "ON CONFLICT (company_id) DO UPDATE SET locked_on = EXCLUDED.locked_on",
                 [company.id],
                 log_exceptions=False,

@@ -16,7 +16,9 @@ class ResPartner(models.Model):
         digits=(16, 1),
         help="Average days between expected arrival and receipt (negative: early).",
     )
-    supplier_fill_rate = fields.Float(string="Supplier Fill Rate (%)", compute="_compute_supplier_performance", digits=(16, 1))
+    supplier_fill_rate = fields.Float(
+        string="Supplier Fill Rate (%)", compute="_compute_supplier_performance", digits=(16, 1)
+    )
     supplier_lead_drift = fields.Boolean(
         string="Lead Time Drift",
         compute="_compute_supplier_performance",

@@ -86,7 +86,9 @@ class SaleOrder(models.Model):
                 order = env["sale.order"].browse(order_id)
 
                 def plan():
-                    run = env["distribution.replenishment.run"]._plan_shortfall(order, env["product.product"].browse(product_ids))
+                    run = env["distribution.replenishment.run"]._plan_shortfall(
+                        order, env["product.product"].browse(product_ids)
+                    )
                     order._note_shortfall_run(run)
 
                 retrying(plan, env)

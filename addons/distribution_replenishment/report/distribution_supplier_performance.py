@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 
 RECENT_RECEIPTS = 5
 
@@ -17,7 +17,9 @@ class DistributionSupplierPerformance(models.Model):
 
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True, help="Empty: all products of the vendor.")
+    product_id = fields.Many2one(
+        "product.product", readonly=True, help="Empty: all products of the vendor."
+    )
     receipt_count = fields.Integer(string="Receipts", readonly=True)
     on_time_rate = fields.Float(string="On Time (%)", readonly=True, aggregator="avg", digits=(16, 1))
     recent_on_time_rate = fields.Float(string="On Time, Last 5 (%)", readonly=True, aggregator="avg", digits=(16, 1))
@@ -55,7 +57,8 @@ class DistributionSupplierPerformance(models.Model):
                        move.date AS date_done,
                        (move.date::date <= line.date_planned::date)::int AS on_time,
                        EXTRACT(EPOCH FROM (move.date - line.date_planned)) / 86400.0 AS delay_days,
-                       EXTRACT(EPOCH FROM (move.date - COALESCE(po.date_approve, po.date_order))) / 86400.0 AS actual_lead,
+                       EXTRACT(EPOCH FROM (move.date - COALESCE(po.date_approve, po.date_order))) / 86400.0
+                           AS actual_lead,
                        EXTRACT(EPOCH FROM (line.date_planned - COALESCE(po.date_approve, po.date_order))) / 86400.0
                            AS promised_lead,
                        ROW_NUMBER() OVER (PARTITION BY po.company_id, partner.commercial_partner_id, move.product_id
@@ -108,7 +111,8 @@ class DistributionSupplierPerformance(models.Model):
             ),
             fills AS (
                 SELECT company_id, partner_id, product_id, AVG(fill) * 100 AS fill_rate
-                  FROM closed_lines GROUP BY GROUPING SETS ((company_id, partner_id, product_id), (company_id, partner_id))
+                  FROM closed_lines
+                 GROUP BY GROUPING SETS ((company_id, partner_id, product_id), (company_id, partner_id))
             ),
             stats AS (SELECT * FROM per_product UNION ALL SELECT * FROM per_vendor)
             SELECT ROW_NUMBER() OVER (ORDER BY stats.company_id, stats.partner_id, stats.product_id NULLS FIRST) AS id,
@@ -135,7 +139,9 @@ class DistributionSupplierPerformance(models.Model):
             [("company_id", "=", company.id), ("partner_id", "in", list(vendors))],
             ["partner_id", "product_id", "actual_lead_days"],
         )
-        per_product = {(r["partner_id"][0], r["product_id"] and r["product_id"][0]): r["actual_lead_days"] for r in rows}
+        per_product = {
+            (r["partner_id"][0], r["product_id"] and r["product_id"][0]): r["actual_lead_days"] for r in rows
+        }
         result = {}
         for vendor, product in pairs:
             lead = per_product.get((vendor.id, product.id), per_product.get((vendor.id, False)))

@@ -37,7 +37,11 @@ class ReplenishmentCase(TransactionCase):
         )
         cls.vendor.buyer_id = cls.buyer
         cls.box_10 = cls.env["uom.uom"].create(
-            {"name": "Box of 10 (repl test)", "relative_factor": 10, "relative_uom_id": cls.env.ref("uom.product_uom_unit").id}
+            {
+                "name": "Box of 10 (repl test)",
+                "relative_factor": 10,
+                "relative_uom_id": cls.env.ref("uom.product_uom_unit").id,
+            }
         )
         cls.categ = cls.env["product.category"].create({"name": "Replenishment test products"})
         cls.cable = cls._product("Cable (repl test)", price=2.0, delay=10, min_qty=0)

@@ -20,12 +20,18 @@ class TestDemandTrigger(ReplenishmentCase):
         )
 
     def _confirm(self, qty, warehouse=None):
-        order = self.env["sale.order"].with_user(self.rep).create(
-            {
-                "partner_id": self.customer.id,
-                "warehouse_id": (warehouse or self.branch).id,
-                "order_line": [Command.create({"product_id": self.breaker.id, "product_uom_qty": qty, "price_unit": 10})],
-            }
+        order = (
+            self.env["sale.order"]
+            .with_user(self.rep)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "warehouse_id": (warehouse or self.branch).id,
+                    "order_line": [
+                        Command.create({"product_id": self.breaker.id, "product_uom_qty": qty, "price_unit": 10})
+                    ],
+                }
+            )
         )
         order.action_confirm()
         return order
@@ -44,7 +50,9 @@ class TestDemandTrigger(ReplenishmentCase):
         self.assertEqual(buy.qty_to_order, 5.0, "10 ordered - 2 here - 3 transferred")
         self.assertTrue(order.replenishment_date)
         self.assertIn(run.name, order.message_ids[0].body)
-        self.assertFalse(self.env["purchase.order.line"].search([("product_id", "=", self.breaker.id)]), "only proposed")
+        self.assertFalse(
+            self.env["purchase.order.line"].search([("product_id", "=", self.breaker.id)]), "only proposed"
+        )
 
     def test_short_confirmation_creates_when_the_company_says_so(self):
         self.company.replenishment_order_trigger = "create"
@@ -57,7 +65,8 @@ class TestDemandTrigger(ReplenishmentCase):
         # A second short order for the same product counts the RFQ as incoming.
         second = self._confirm(3)
         self.assertEqual(
-            sum(self.env["purchase.order.line"].search([("product_id", "=", self.breaker.id)]).mapped("product_qty")), 7.0
+            sum(self.env["purchase.order.line"].search([("product_id", "=", self.breaker.id)]).mapped("product_qty")),
+            7.0,
         )
         self.assertTrue(second.replenishment_run_ids)
 

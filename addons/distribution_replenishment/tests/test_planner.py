@@ -14,7 +14,9 @@ class TestPlannerFormulas(ReplenishmentCase):
     def test_moving_average_and_exponential_smoothing(self):
         weekly = [14.0, 7.0, 0.0, 7.0]  # most recent first
         self.assertAlmostEqual(self.Run._forecast_daily_rate(self.company, weekly), 28 / 28)
-        self.company.write({"replenishment_forecast_method": "exponential_smoothing", "replenishment_smoothing_alpha": 0.5})
+        self.company.write(
+            {"replenishment_forecast_method": "exponential_smoothing", "replenishment_smoothing_alpha": 0.5}
+        )
         # oldest first 7, 0, 7, 14: level 7 -> 3.5 -> 5.25 -> 9.625 a week
         self.assertAlmostEqual(self.Run._forecast_daily_rate(self.company, weekly), 9.625 / 7)
 
@@ -98,7 +100,9 @@ class TestPlanner(ReplenishmentCase):
         self.assertFalse(self._lines(run, self.breaker, self.main), "the main warehouse needs nothing")
 
     def test_no_transfer_without_resupply_route(self):
-        other = self.env["stock.warehouse"].create({"name": "Island (repl test)", "code": "ISL", "company_id": self.company.id})
+        other = self.env["stock.warehouse"].create(
+            {"name": "Island (repl test)", "code": "ISL", "company_id": self.company.id}
+        )
         self._stock(self.breaker, self.main, 100)
         self._demand(self.breaker, other, 4)
         run = self._run()
@@ -140,7 +144,14 @@ class TestPlanner(ReplenishmentCase):
         self.assertIn(run.name, rfq[0].origin)
         transfer_moves = run.picking_ids.move_ids.filtered(lambda m: m.product_id == self.breaker)
         self.assertTrue(transfer_moves, "a resupply transfer from the main warehouse")
-        self.assertEqual(sum(transfer_moves.filtered(lambda m: m.location_dest_id.warehouse_id == self.branch).mapped("product_uom_qty")), 6.0)
+        self.assertEqual(
+            sum(
+                transfer_moves.filtered(lambda m: m.location_dest_id.warehouse_id == self.branch).mapped(
+                    "product_uom_qty"
+                )
+            ),
+            6.0,
+        )
         # Nothing changed: a second run proposes nothing (RFQs and transfers count as incoming).
         again = self._run()
         self.assertFalse(again.line_ids.filtered(lambda line: line.action != "none"))
@@ -213,11 +224,15 @@ class TestPlanner(ReplenishmentCase):
         move._action_confirm()
         self._demand(self.cable, self.main, 2)
         run = self._run()
-        self.assertFalse(run.line_ids.filtered(lambda line: line.warehouse_id == warehouse_b or line.product_id == product_b))
+        self.assertFalse(
+            run.line_ids.filtered(lambda line: line.warehouse_id == warehouse_b or line.product_id == product_b)
+        )
         run_b = self.Run.with_company(company_b).create({"company_id": company_b.id})
         run_b.action_compute()
         self.assertEqual(run_b.line_ids.product_id, product_b)
-        self.assertFalse(self.Run.with_user(self.buyer).search([("id", "=", run_b.id)]), "company B run is invisible in A")
+        self.assertFalse(
+            self.Run.with_user(self.buyer).search([("id", "=", run_b.id)]), "company B run is invisible in A"
+        )
 
     def test_query_count_does_not_grow_with_products(self):
         def plan(count):

@@ -30,7 +30,11 @@ class TestPlanningLock(BaseCase):
                 env2 = odoo.api.Environment(cr2, odoo.SUPERUSER_ID, {})
                 try:
                     run2 = env2["distribution.replenishment.run"].create(
-                        {"product_ids": [(6, 0, env2["product.product"].search([("is_storable", "=", True)], limit=5).ids)]}
+                        {
+                            "product_ids": [
+                                (6, 0, env2["product.product"].search([("is_storable", "=", True)], limit=5).ids)
+                            ]
+                        }
                     )
                     run2._compute_plan()
                     finished["state"] = run2.state

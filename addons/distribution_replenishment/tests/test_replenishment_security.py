@@ -57,8 +57,12 @@ class TestReplenishmentSecurity(ReplenishmentCase):
     def test_nightly_plan_run_twice_leaves_one_proposal(self):
         self._demand(self.cable, self.main, 5)
         self.Run._cron_plan()
-        first = self.Run.search([("trigger", "=", "cron"), ("company_id", "=", self.company.id)], order="id desc", limit=1)
+        first = self.Run.search(
+            [("trigger", "=", "cron"), ("company_id", "=", self.company.id)], order="id desc", limit=1
+        )
         self.Run._cron_plan()
-        runs = self.Run.search([("trigger", "=", "cron"), ("company_id", "=", self.company.id), ("state", "=", "proposed")])
+        runs = self.Run.search(
+            [("trigger", "=", "cron"), ("company_id", "=", self.company.id), ("state", "=", "proposed")]
+        )
         self.assertEqual(len(runs), 1, "the second run supersedes the first")
         self.assertEqual(first.state, "cancel")

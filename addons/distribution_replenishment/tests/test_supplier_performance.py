@@ -34,6 +34,7 @@ class TestSupplierPerformance(ReplenishmentCase):
             receipt.move_ids.picked = True
             result = receipt.button_validate()
             if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
                 wizard = Form(self.env["stock.backorder.confirmation"].with_context(result["context"])).save()
                 wizard.process() if backorder else wizard.process_cancel_backorder()
         self.env.flush_all()

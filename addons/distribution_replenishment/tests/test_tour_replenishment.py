@@ -5,7 +5,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 @tagged("post_install", "-at_install")
 class TestReplenishmentTour(HttpCase):
     def test_buyer_computes_and_executes(self):
-        buyer = new_test_user(self.env, login="repl_tour_buyer", groups="purchase.group_purchase_user,stock.group_stock_user")
+        buyer = new_test_user(
+            self.env, login="repl_tour_buyer", groups="purchase.group_purchase_user,stock.group_stock_user"
+        )
         vendor = self.env["res.partner"].create({"name": "Tour Vendor", "is_company": True})
         categ = self.env["product.category"].create({"name": "Tour replenishment"})
         product = self.env["product.product"].create(

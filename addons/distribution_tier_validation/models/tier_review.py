@@ -35,13 +35,15 @@ class TierReview(models.Model):
                     "Validation, Validate, Reject or Restart on the document.",
                     user=self.env.user.name,
                     operation=operation,
-                    reviews=", ".join(f"{review.name or review.definition_id.name} ({review.status})" for review in self)
+                    reviews=", ".join(
+                        f"{review.name or review.definition_id.name} ({review.status})" for review in self
+                    )
                     or "-",
                 )
             )
 
     @api.depends("reviewer_ids")
-    def _compute_todo_by(self):
+    def _compute_todo_by(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         # "Sales Administrator (Morgan Hale, Mitchell Admin)" rather than "Group Administrator": the role
         # in words people use, and who holds it.
         for review in self:

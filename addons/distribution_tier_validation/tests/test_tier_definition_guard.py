@@ -20,7 +20,9 @@ class TestTierDefinitionGuard(TransactionCase):
 
     def test_missing_fields_are_named(self):
         partner = self.env["res.partner"]
-        definition = self._definition("[('x_gone', '>', 10.0), ('parent_id.x_gone_too', '=', 1), ('name', '!=', False)]")
+        definition = self._definition(
+            "[('x_gone', '>', 10.0), ('parent_id.x_gone_too', '=', 1), ('name', '!=', False)]"
+        )
         self.assertEqual(definition._get_missing_domain_fields(partner), ["x_gone", "parent_id.x_gone_too"])
 
     def test_unreadable_domain_is_reported_whole(self):
