@@ -726,12 +726,7 @@ class SaleOrder(models.Model):
                 items += Markup("<li><strong>%s</strong>%s: %s</li>") % (
                     definition.name, why, _("to be approved by %(approver)s", approver=approver)
                 )
-            if saved.validation_status == "rejected":
-                hint = _("A reviewer rejected it: change the order, then restart the validation.")
-            elif saved.review_ids:
-                hint = _("The reviewers have been asked; the order can be confirmed once they approve.")
-            else:
-                hint = _("Click Request Validation to ask the reviewers.")
+            hint = saved._get_approval_next_step()
             order.approval_summary = Markup(
                 "<p class='mb-1'><strong>%s</strong></p><ul class='mb-1'>%s</ul><p class='mb-0'>%s</p>"
             ) % (_("Needs approval before it can be confirmed:"), items, hint)
@@ -744,6 +739,16 @@ class SaleOrder(models.Model):
             return error  # action_confirm checked these very orders a moment ago
         return self._get_approval_error_message()
 
+    def _get_approval_next_step(self):
+        """What the salesperson does next about the approvals still missing (the confirmation's refusal and
+        the quotation's approval box say the same)."""
+        self.ensure_one()
+        if self.validation_status == "rejected":
+            return _("A review was rejected: change the order, then restart the validation.")
+        if self.review_ids:
+            return _("Wait for these approvals, or restart the validation if the order changed.")
+        return _("Request the validation first.")
+
     def _get_approval_error_message(self):
         """Why the order cannot be confirmed yet for lack of approvals, or False."""
         self.ensure_one()
@@ -755,12 +760,7 @@ class SaleOrder(models.Model):
             _("- %(rule)s: to be approved by %(approver)s", rule=definition.name, approver=approver)
             for definition, approver in missing
         )
-        if self.validation_status == "rejected":
-            hint = _("A review was rejected: change the order, then restart the validation.")
-        elif self.review_ids:
-            hint = _("Wait for these approvals, or restart the validation if the order changed.")
-        else:
-            hint = _("Request the validation first.")
+        hint = self._get_approval_next_step()
         return _(
             "Order %(order)s cannot be confirmed before these approvals:\n%(rules)s\n%(hint)s",
             order=self.name,

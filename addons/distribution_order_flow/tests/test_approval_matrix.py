@@ -237,10 +237,10 @@ class TestApprovalMatrix(OrderFlowCase):
         self.assertIn("Sales Administrator (", summary)
         self.assertIn(self.sales_manager.name, summary)
         self.assertNotIn(self.salesperson.name, summary)
-        self.assertIn("Request Validation", summary)
+        self.assertIn("Request the validation first", summary)
         order.with_user(self.salesperson).request_validation()
         order.invalidate_recordset(["approval_summary"])
-        self.assertIn("reviewers have been asked", order.with_user(self.salesperson).approval_summary)
+        self.assertIn("Wait for these approvals", order.with_user(self.salesperson).approval_summary)
         review = order.review_ids
         self.assertTrue(review.todo_by.startswith("Sales Administrator ("), review.todo_by)
         self.assertIn(self.sales_manager.name, review.todo_by)
