@@ -416,7 +416,7 @@ class SaleOrder(models.Model):
     @api.depends("order_line.discount")
     def _compute_max_discount(self):
         for order in self:
-            order.max_discount = max(order.order_line.mapped("discount"), default=0.0)
+            order.max_discount = max((line._get_approval_discount() for line in order.order_line), default=0.0)
 
     @api.depends("partner_id", "company_id", "state", "amount_total", "currency_rate")
     def _compute_credit_exposure(self):

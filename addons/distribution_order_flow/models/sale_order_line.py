@@ -37,6 +37,13 @@ class SaleOrderLine(models.Model):
             "tax_ids",
         }
 
+    def _get_approval_discount(self):
+        """The discount of this line the approval matrix reads (the order's ``max_discount``), in percent:
+        the line's discount. Extension point: the pricing module leaves out what the pricelist itself
+        gives (Odoo shows a percentage rule as a line discount when line discounts are on)."""
+        self.ensure_one()
+        return self.discount
+
     def _commands_change_approval(self, commands):
         """Whether x2many ``commands`` on these lines (an order's ``order_line`` write) change what the
         approval matrix reads: a line added, removed or replaced, or a watched field given a new value."""

@@ -5,6 +5,10 @@ from odoo.exceptions import ValidationError
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    @api.depends("order_line.distribution_pricelist_discount")
+    def _compute_max_discount(self):
+        return super()._compute_max_discount()
+
     @api.depends("order_line.is_price_override", "order_line.is_below_margin_floor")
     def _compute_has_price_override(self):
         # Sets the order-flow hook: the "Price override" approval rule routes these orders.
@@ -32,8 +36,10 @@ class SaleOrder(models.Model):
         if not lines:
             return
         lines.invalidate_recordset(["pricelist_item_id"])  # not stored: found again when next read
-        self.env.add_to_compute(lines._fields["distribution_pricelist_price"], lines)
-        lines.modified(["distribution_pricelist_price"])
+        names = ["distribution_pricelist_price", "distribution_pricelist_discount"]
+        for name in names:
+            self.env.add_to_compute(lines._fields[name], lines)
+        lines.modified(names)
 
     @api.constrains("pricelist_id", "partner_id")
     def _check_contract_pricelist_belongs_to_customer(self):

@@ -43,10 +43,23 @@ class SaleOrderLine(models.Model):
         "was confirmed.",
     )
 
+    distribution_pricelist_discount = fields.Float(
+        string="Pricelist Discount (%)",
+        digits="Discount",
+        compute="_compute_distribution_pricelist_discount",
+        store=True,
+        precompute=True,
+        copy=False,
+        help="The discount the pricelist itself gives this line, where Odoo shows a percentage rule as a line "
+        "discount (line discounts on): the approval matrix reads only the discount given beyond it. Kept as "
+        "it was when the order was confirmed.",
+    )
+
     @api.model
     def _get_distribution_system_fields(self):
         return super()._get_distribution_system_fields() | {
-            "distribution_pricelist_price", "is_price_override", "is_below_margin_floor", "price_source",
+            "distribution_pricelist_price", "distribution_pricelist_discount", "is_price_override",
+            "is_below_margin_floor", "price_source",
         }
 
     def _is_price_governed(self):
@@ -110,6 +123,49 @@ class SaleOrderLine(models.Model):
                 {"distribution_pricelist_price": self.price_unit if self._is_price_governed() else 0.0},
                 validate=False,
             )
+
+    @api.depends(
+        "product_id",
+        "product_uom_id",
+        "product_uom_qty",
+        "product_no_variant_attribute_value_ids",
+        # order_id.pricelist_id and order_id.date_order too, for quotations: sale.order._refresh_pricelist_reference
+        "order_id.currency_id",
+        "display_type",
+    )
+    def _compute_distribution_pricelist_discount(self):
+        # Only where Odoo shows pricelist discounts on lines (a company-wide feature): elsewhere the line's
+        # discount is all the rep's, and nothing is computed.
+        shown = self.env["product.pricelist.item"]._is_discount_feature_enabled()
+        for line in self:
+            if line.state not in ("draft", "sent") and line.distribution_pricelist_discount:
+                continue  # kept as confirmed
+            line.distribution_pricelist_discount = (
+                line._get_distribution_pricelist_discount()
+                if shown and line.order_id and line._is_price_governed() else 0.0
+            )
+
+    def _get_distribution_pricelist_discount(self):
+        """The discount (percent) Odoo puts on this line for its pricelist's percentage rule, as
+        ``_compute_discount`` does; 0 when the rule shows no discount."""
+        self.ensure_one()
+        if not self.pricelist_item_id._show_discount():
+            return 0.0
+        line = self.with_company(self.company_id)
+        base_price = line._get_pricelist_price_before_discount()
+        if base_price <= 0:
+            return 0.0
+        discount = (base_price - line._get_pricelist_price()) / base_price * 100.0
+        return max(discount, 0.0)
+
+    def _get_approval_discount(self):
+        # What the rep gave beyond the pricelist's own discount: 20% off from the contract and a line at 25%
+        # is 6.25% more.
+        discount = super()._get_approval_discount()
+        own = self.distribution_pricelist_discount
+        if not own or own >= 100.0 or not discount:
+            return discount
+        return max((1.0 - (1.0 - discount / 100.0) / (1.0 - own / 100.0)) * 100.0, 0.0)
 
     def _is_below_pricelist_price(self):
         self.ensure_one()

@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 
@@ -375,3 +375,57 @@ class TestPriceOverride(PricingCase):
 # contract customer (25 contract lines, 25 from the fallback pricelist), Odoo's own line creation,
 # pricing and taxes included. A jump beyond the margin means a regression to look at.
 PRICE_50_LINES_QUERIES = 330
+
+
+@tagged("post_install", "-at_install")
+class TestContractDiscountShownOnLines(PricingCase):
+    """With line discounts on (Sales settings), Odoo shows a percentage rule as the list price and a line
+    discount: the approval matrix reads only the discount the rep gives beyond the contract's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.ref("base.group_user").write(
+            {"implied_ids": [Command.link(cls.env.ref("sale.group_discount_per_so_line").id)]}
+        )
+
+    def _discounted_order(self, discount=None):
+        line = {"product_id": self.spot.id, "product_uom_qty": 1}
+        if discount is not None:
+            line["discount"] = discount
+        return self.env["sale.order"].with_user(self.salesperson).create(
+            {"partner_id": self.customer.id, "user_id": self.salesperson.id, "order_line": [Command.create(line)]}
+        )
+
+    def test_contract_discount_is_not_the_reps(self):
+        agreement = self._agreement([{"categ_id": self.category.id, "compute_price": "discount", "discount": 20.0}])
+        agreement.with_user(self.manager).action_activate()
+        order = self._discounted_order()
+        self.assertRecordValues(
+            order.order_line,
+            [{"price_unit": 8.0, "discount": 20.0, "distribution_pricelist_discount": 20.0,
+              "is_price_override": False}],
+        )
+        self.assertEqual(order.max_discount, 0.0, "the contract's 20% is approved terms")
+        self.assertNotIn("Discount above 10%", order._get_applicable_tier_definitions().mapped("name"))
+        # 25% on a 20% contract: 6.25% more, within the rule; 32%: 15% more, to approve.
+        order.order_line.with_user(self.salesperson).discount = 25.0
+        self.assertAlmostEqual(order.max_discount, 6.25, places=2)
+        self.assertNotIn("Discount above 10%", order._get_applicable_tier_definitions().mapped("name"))
+        order.order_line.with_user(self.salesperson).discount = 32.0
+        self.assertAlmostEqual(order.max_discount, 15.0, places=2)
+        self.assertIn("Discount above 10%", order._get_applicable_tier_definitions().mapped("name"))
+        with self.assertRaisesRegex(UserError, "Discount above 10%"):
+            order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_without_a_contract_the_whole_discount_is_the_reps(self):
+        order = self._discounted_order(discount=15.0)
+        self.assertRecordValues(order.order_line, [{"distribution_pricelist_discount": 0.0, "discount": 15.0}])
+        self.assertEqual(order.max_discount, 15.0)
+
+    def test_the_pricelist_discount_is_system_written(self):
+        order = self._discounted_order(discount=15.0)
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            order.order_line.with_user(self.salesperson).write({"distribution_pricelist_discount": 15.0})
+        self.assertEqual(order.max_discount, 15.0)
