@@ -902,8 +902,22 @@ class SaleOrder(models.Model):
         for order in self.filtered(lambda o: o.state in ("draft", "sent") and o.distribution_customer_accepted):
             if order.validation_status != "validated" or order._get_approval_error_message():
                 continue
-            order.sudo().action_confirm()
-            order.flush_recordset(["flow_state"])  # the confirmation's flow event, in the reviewer's name
+            try:
+                with self.env.cr.savepoint():
+                    order.sudo().action_confirm()
+                    order.flush_recordset(["flow_state"])  # the confirmation's flow event, in the reviewer's name
+            except UserError as error:  # ValidationError included
+                # The approval stands; the salesperson confirms once the problem is solved.
+                order.sudo().message_post(
+                    body=_(
+                        "Approved by %(user)s, but the order the customer accepted could not be confirmed: "
+                        "%(error)s",
+                        user=self.env.user.name,
+                        error=error.args[0] if error.args else error,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
             order.sudo().message_post(
                 body=_(
                     "Confirmed on approval by %(user)s: the customer accepted the order on %(date)s.",

@@ -1,6 +1,8 @@
 import base64
+from unittest.mock import patch
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 # A 1x1 PNG: the signature the portal's widget sends.
@@ -161,3 +163,17 @@ class TestPortalAcceptance(HttpCase):
         order.with_user(self.rep).request_validation()
         self._approve(order, manager)
         self.assertRecordValues(order, [{"state": "draft", "flow_state": "approved"}])
+
+    def test_approval_stands_when_the_confirmation_fails(self):
+        """A confirmation that fails after the last approval (a procurement error, say) leaves the order
+        approved with a note; the approval is not undone and the salesperson confirms later."""
+        manager = new_test_user(self.env, login="dist_portal_manager3", groups="sales_team.group_sale_manager")
+        order = self._quotation(discount=25.0)
+        self._sign(order)
+        with patch.object(type(order), "_action_confirm", side_effect=UserError("No route to the customer")):
+            self._approve(order, manager)
+        self.assertRecordValues(order, [{"state": "draft", "validation_status": "validated"}])
+        self.assertEqual(order.review_ids.mapped("status"), ["approved"])
+        self.assertIn("could not be confirmed: No route to the customer", order.message_ids[0].body)
+        order.with_user(self.rep).action_confirm()
+        self.assertEqual(order.state, "sale")
