@@ -315,6 +315,7 @@ def generate(env, scale):
           FROM shipped
     """)
     cr.execute("CREATE INDEX ON scb_o (g)")
+    cr.execute("ANALYZE scb_o")
     order_base = reserve_ids(cr, "sale_order", n["orders"])
     cr.execute("UPDATE scb_o SET order_id = %s + g - 1", [order_base])
     cr.execute("SELECT count(*) FROM scb_o WHERE kind IN ('open', 'shipped', 'invoiced')")
@@ -332,6 +333,7 @@ def generate(env, scale):
           FROM scb_o o CROSS JOIN LATERAL generate_series(1, o.n_lines) s(n)
     """)
     n_lines = cr.rowcount
+    cr.execute("ANALYZE scb_l")
     line_base = reserve_ids(cr, "sale_order_line", n_lines)
     cr.execute("SELECT count(*) FROM scb_l l JOIN scb_o o ON o.g = l.g WHERE o.kind IN ('open', 'shipped', 'invoiced')")
     move_base = reserve_ids(cr, "stock_move", cr.fetchone()[0])
@@ -535,6 +537,12 @@ def generate(env, scale):
     t0 = time.perf_counter()
     env["distribution.exception"]._cron_refresh_aging()
     print(f"  exception aging refresh: {time.perf_counter() - t0:.1f} s", flush=True)
+    # Statistics of the new rows before the backfill's joins (planned on empty-table estimates, the
+    # backfill of 50,000 lines took 78 s instead of 3 s).
+    t0 = time.perf_counter()
+    for table in VACUUMED:
+        cr.execute(f"ANALYZE {table}")
+    print(f"  ANALYZE: {time.perf_counter() - t0:.1f} s", flush=True)
     t0 = time.perf_counter()
     from odoo.addons.distribution_kpi.hooks import backfill_kpi_facts
 
