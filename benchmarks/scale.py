@@ -19,11 +19,12 @@ BENCH_REBUILD=1). At ``--scale 1``:
   supplierinfo with lead times 2-20 days, a minimum on every fifth), 10,000 customers (90 % with a class),
   quants for 70 % of product x warehouse, 100,000 sale orders of 1 to 19 lines (about 1,000,000 lines,
   products skewed towards the best sellers) in a mix of states: 10 % quotations, 5 % sent, 15 % confirmed
-  with an open delivery (moves waiting for stock, with allocation scores), 15 % delivered, 50 % delivered and
-  invoiced (the order's and lines' invoiced quantities and status; no account.move is generated), 5 %
-  cancelled; 2 to 6 flow events per order; 100,000 open and closed exceptions of the 12 non-blocking types
+  with an open delivery (moves waiting for stock, with allocation scores), 15 % delivered and not invoiced
+  (customers whose class invoices on delivery are invoiced instead), 50 % delivered and invoiced (a posted,
+  unpaid invoice per order linked to its lines), 5 % cancelled; 2 to 5 flow events per order; 100,000 open and closed exceptions of the 12 non-blocking types
   on those orders (60 % open, owned by the queue's users or nobody); then the KPI facts by the module's own
-  backfill, the queue's aging refresh, VACUUM ANALYZE.
+  backfill, the queue's aging refresh, VACUUM ANALYZE. Every run then recomputes through the ORM the stored
+  fields of a sample of orders, lines and invoices and prints how many differ from what SQL wrote.
 
 Timed (server time: the ORM and SQL of the call the web client makes; median of ``--repeat`` runs after a
 warm-up, each from an empty record cache), as real users, not the superuser (access rights and record
@@ -59,8 +60,8 @@ N_WAREHOUSES, N_CLASSES, N_SALESPEOPLE = 5, 5, 20
 FORM_GOAL_MS, PLANNER_GOAL_S = 1000.0, 300.0
 ATP_LINES = (10, 50)
 VACUUMED = ("product_template", "product_product", "product_supplierinfo", "res_partner", "stock_quant",
-            "sale_order", "sale_order_line", "stock_picking", "stock_move", "sale_order_flow_event",
-            "distribution_exception")
+            "sale_order", "sale_order_line", "stock_picking", "stock_move", "account_move", "account_move_line",
+            "sale_order_line_invoice_rel", "sale_order_flow_event", "distribution_exception")
 OPEN = ["state", "in", ["new", "in_progress", "waiting"]]
 
 
@@ -133,6 +134,7 @@ def make_dimensions(env, n_vendors):
         "default_code": f"{PREFIX}-TEMPLATE",
         "type": "consu",
         "is_storable": True,
+        "invoice_policy": "delivery",  # a distributor invoices what it shipped
         "list_price": 10.0,
         "standard_price": 6.0,
         "taxes_id": [Command.clear()],
@@ -157,6 +159,8 @@ def make_dimensions(env, n_vendors):
     picking._action_done()
     if picking.state != "done":
         raise RuntimeError("The template delivery was not validated")
+    if not order.invoice_ids:  # a customer class not invoiced on delivery
+        order._create_invoices().action_post()
     env.flush_all()
     del quant
     return {
@@ -193,6 +197,8 @@ def generate(env, scale):
         "salespeople": dims["salespeople"].ids,
         "queue_users": [dims["exception_user"].id, dims["salespeople"][0].id, dims["salespeople"][1].id],
         "classes": dims["classes"].ids,
+        "class_ship": [c.ship_policy or "partial" for c in dims["classes"]],
+        "class_iod": [bool(c.invoice_on_delivery) for c in dims["classes"]],
         "vendors": dims["vendors"].ids,
         "warehouses": warehouses.ids,
         "out_types": [wh.out_type_id.id for wh in warehouses],
@@ -286,12 +292,19 @@ def generate(env, scale):
                    1 + floor(%(n_customers)s * power(random(), 1.6))::int AS cust,
                    1 + floor(random() * 19)::int AS n_lines
               FROM generate_series(1, %(n_orders)s) g
-        ), kinds AS (
-            SELECT base.*,
-                   CASE WHEN r_kind < 0.10 THEN 'draft' WHEN r_kind < 0.15 THEN 'sent'
-                        WHEN r_kind < 0.30 THEN 'open' WHEN r_kind < 0.45 THEN 'shipped'
-                        WHEN r_kind < 0.95 THEN 'invoiced' ELSE 'cancel' END AS kind
+        ), classed AS (
+            SELECT base.*, CASE WHEN cust %% 10 = 0 THEN NULL ELSE 1 + cust %% array_length(%(classes)s::int[], 1) END AS cls
               FROM base
+        ), kinds AS (
+            SELECT classed.*,
+                   COALESCE((%(class_iod)s::bool[])[cls], FALSE) AS iod,
+                   COALESCE((%(class_ship)s::text[])[cls], 'partial') AS ship_policy,
+                   CASE WHEN r_kind < 0.10 THEN 'draft' WHEN r_kind < 0.15 THEN 'sent'
+                        WHEN r_kind < 0.30 THEN 'open'
+                        -- delivered and not invoiced: only customers not invoiced on delivery
+                        WHEN r_kind < 0.45 AND NOT COALESCE((%(class_iod)s::bool[])[cls], FALSE) THEN 'shipped'
+                        WHEN r_kind < 0.95 THEN 'invoiced' ELSE 'cancel' END AS kind
+              FROM classed
         ), dated AS (
             SELECT kinds.*,
                    %(now)s::timestamp - make_interval(secs => 86400 * CASE
@@ -308,9 +321,10 @@ def generate(env, scale):
               FROM dated
         )
         SELECT shipped.*,
-               CASE WHEN kind = 'invoiced'
+               CASE WHEN kind = 'invoiced' AND iod THEN shipped
+                    WHEN kind = 'invoiced'
                     THEN LEAST(shipped + make_interval(secs => 86400 * (0.1 + 2 * r_inv)), %(now)s::timestamp) END AS invoiced,
-               NULL::int AS order_id, NULL::int AS pick_id, NULL::numeric AS amount, NULL::numeric AS margin,
+               NULL::int AS order_id, NULL::int AS pick_id, NULL::int AS inv_id, NULL::numeric AS amount, NULL::numeric AS margin,
                NULL::numeric AS demand
           FROM shipped
     """)
@@ -373,6 +387,9 @@ def generate(env, scale):
                                      WHEN 'open' THEN 'confirmed' WHEN 'shipped' THEN 'shipped'
                                      WHEN 'invoiced' THEN 'invoiced' ELSE 'cancelled' END""",
         "locked": "FALSE",
+        "ship_policy": "o.ship_policy",
+        "picking_policy": "CASE WHEN o.ship_policy = 'complete' THEN 'one' ELSE 'direct' END",
+        "invoice_on_delivery": "o.iod",
         "at_risk": "FALSE", "risk_score": "0", "risk_codes": "NULL", "risk_reasons": "NULL",
         "risk_promise_date": "NULL", "risk_first_flagged_at": "NULL", "risk_notified_on": "NULL",
         "distribution_has_open_exception": "FALSE", "distribution_blocked": "FALSE",
@@ -475,6 +492,78 @@ def generate(env, scale):
               "allocation_score": f"CASE WHEN {is_open} THEN round((random() * 100)::numeric, 2) ELSE 0 END",
           })
 
+    # Invoices of the invoiced orders: one posted, unpaid customer invoice each (a product line per order
+    # line and the receivable line), cloned from the template order's own invoice.
+    [template_invoice] = order.invoice_ids.filtered(lambda move: move.state == "posted")[:1]
+    cr.execute("SELECT count(*) FROM scb_o WHERE kind = 'invoiced'")
+    n_invoices = cr.fetchone()[0]
+    params["inv_base"] = reserve_ids(cr, "account_move", n_invoices)
+    cr.execute("""
+        UPDATE scb_o o SET inv_id = %s + s.rank - 1
+          FROM (SELECT g, row_number() OVER (ORDER BY g) AS rank FROM scb_o WHERE kind = 'invoiced') s
+         WHERE s.g = o.g
+    """, [params["inv_base"]])
+    cr.execute("SELECT count(*) FROM scb_l l JOIN scb_o o ON o.g = l.g WHERE o.kind = 'invoiced'")
+    n_invoice_lines = cr.fetchone()[0]
+    params["aml_base"] = reserve_ids(cr, "account_move_line", n_invoice_lines + n_invoices)
+    params["term_base"] = params["aml_base"] + n_invoice_lines
+    inv_name = "%(prefix)s || '/INV/' || lpad(o.g::text, 6, '0')"
+    invoiced = "(SELECT * FROM scb_o WHERE kind = 'invoiced') o"
+    amounts = ["amount_untaxed", "amount_total", "amount_residual", "amount_untaxed_signed",
+               "amount_untaxed_in_currency_signed", "amount_total_signed", "amount_total_in_currency_signed",
+               "amount_residual_signed"]
+    clone("account_move (invoices)", "account_move", template_invoice.id, invoiced, {
+        "id": "o.inv_id",
+        "name": inv_name, "payment_reference": inv_name,
+        "sequence_prefix": "%(prefix)s || '/INV/'", "sequence_number": "o.g",
+        "partner_id": customer_id, "commercial_partner_id": customer_id, "partner_shipping_id": customer_id,
+        "invoice_partner_display_name": "%(prefix)s || ' Customer ' || lpad(o.cust::text, 5, '0')",
+        "invoice_user_id": rep_id,
+        "ref": order_name, "invoice_origin": order_name,
+        "date": "o.invoiced::date", "invoice_date": "o.invoiced::date", "invoice_date_due": "o.invoiced::date + 30",
+        "delivery_date": "o.shipped::date",
+        "access_token": "NULL",
+        **{column: "o.amount" for column in amounts},
+        "distribution_picking_id": "o.pick_id", "distribution_auto_invoiced": "o.iod",
+        "create_date": "o.invoiced", "write_date": "o.invoiced",
+    })
+    product_aml, term_aml = (template_invoice.line_ids.filtered(lambda line: line.display_type == kind)
+                             for kind in ("product", "payment_term"))
+    if len(product_aml) != 1 or len(term_aml) != 1 or len(template_invoice.line_ids) != 2:
+        raise RuntimeError("The template invoice is not one product line and one receivable line")
+    invoiced_lines = ("(SELECT l.*, row_number() OVER (ORDER BY l.l) AS r FROM scb_l l JOIN scb_o o ON o.g = l.g "
+                      "WHERE o.kind = 'invoiced') l JOIN scb_o o ON o.g = l.g")
+    amount = f"l.qty * {line_price}"
+    clone("account_move_line (invoice lines)", "account_move_line", product_aml.id, invoiced_lines, {
+        "id": "%(aml_base)s + l.r - 1",
+        "move_id": "o.inv_id", "move_name": inv_name, "ref": order_name,
+        "partner_id": customer_id,
+        "product_id": "%(product_base)s + l.idx - 1",
+        "name": "'[' || %(prefix)s || '-' || lpad(l.idx::text, 6, '0') || '] ' || " + product_name.format(i="l.idx"),
+        "date": "o.invoiced::date", "invoice_date": "o.invoiced::date",
+        "quantity": "l.qty", "price_unit": line_price,
+        "price_subtotal": amount, "price_total": amount,
+        "debit": "0", "credit": amount, "balance": f"-{amount}", "amount_currency": f"-{amount}",
+        "sequence": "10 * l.seq",
+        "create_date": "o.invoiced", "write_date": "o.invoiced",
+    })
+    clone("account_move_line (receivables)", "account_move_line", term_aml.id, invoiced, {
+        "id": "%(term_base)s + o.inv_id - %(inv_base)s",
+        "move_id": "o.inv_id", "move_name": inv_name, "ref": order_name,
+        "partner_id": customer_id,
+        "name": order_name + " || ' - ' || " + inv_name,
+        "date": "o.invoiced::date", "invoice_date": "o.invoiced::date", "date_maturity": "o.invoiced::date + 30",
+        "debit": "o.amount", "credit": "0", "balance": "o.amount", "amount_currency": "o.amount",
+        "amount_residual": "o.amount", "amount_residual_currency": "o.amount",
+        "create_date": "o.invoiced", "write_date": "o.invoiced",
+    })
+    step("sale_order_line_invoice_rel", """
+        INSERT INTO sale_order_line_invoice_rel (order_line_id, invoice_line_id)
+        SELECT %(line_base)s + l.l - 1, %(aml_base)s + l.r - 1
+          FROM (SELECT l.*, row_number() OVER (ORDER BY l.l) AS r FROM scb_l l JOIN scb_o o ON o.g = l.g
+                 WHERE o.kind = 'invoiced') l
+    """)
+
     step("sale_order_flow_event", """
         INSERT INTO sale_order_flow_event (order_id, company_id, user_id, state_from, state_to, date,
                                            create_uid, write_uid, create_date, write_date)
@@ -551,6 +640,44 @@ def generate(env, scale):
     env["ir.config_parameter"].set_param(SCALE_PARAM, repr(scale))
     env.invalidate_all()
     return time.perf_counter() - start_time
+
+
+def check_coherence(env, sample=300):
+    """Recompute, through the ORM, the stored fields of a sample of the generated orders and their lines
+    (amounts, delivered and invoiced quantities, statuses, flow state, class-derived policies) and print
+    the differences with what was written in SQL (rolled back by the caller)."""
+    orders = env["sale.order"].search([("name", "like", PREFIX + "/%")], order="id", limit=sample)
+    lines = orders.order_line
+    order_fields = ["amount_untaxed", "amount_total", "margin", "invoice_status", "delivery_status", "flow_state",
+                    "ship_policy", "picking_policy", "invoice_on_delivery", "distribution_has_open_exception"]
+    line_fields = ["price_subtotal", "margin", "qty_delivered", "qty_invoiced", "qty_to_invoice", "invoice_status",
+                   "untaxed_amount_invoiced", "untaxed_amount_to_invoice"]
+
+    def snapshot(records, names):
+        return {(record.id, name): (round(record[name], 2) if isinstance(record[name], float) else record[name])
+                for record in records for name in names}
+
+    invoices = orders.invoice_ids
+    invoice_fields = ["amount_untaxed", "amount_total", "amount_residual", "payment_state"]
+    checked = ((orders, order_fields), (lines, line_fields), (invoices, invoice_fields))
+    before = {}
+    for records, names in checked:
+        before |= {(records._name, key): value for key, value in snapshot(records, names).items()}
+    for records, names in checked:
+        for name in names:
+            env.add_to_compute(records._fields[name], records)
+    after = {}
+    for records, names in checked:
+        after |= {(records._name, key): value for key, value in snapshot(records, names).items()}
+    differences = {}
+    for key, value in before.items():
+        if after[key] != value:
+            differences.setdefault(f"{key[0]}.{key[1][1]}", []).append((key[1][0], value, after[key]))
+    print(f"Coherence: {len(before):,} stored values of {len(orders)} orders, {len(lines):,} lines and "
+          f"{len(invoices)} invoices recomputed by the ORM, {sum(len(v) for v in differences.values())} differ"
+          + "".join(f"; {name}: {len(diffs)} (e.g. id {diffs[0][0]} {diffs[0][1]!r} -> {diffs[0][2]!r})"
+                    for name, diffs in differences.items()))
+    env.invalidate_all()
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -678,8 +805,14 @@ def run(dbname, scale, repeat, skip_planner, explain):
         counts = cr.fetchone()
         print("Tables: {:,} products, {:,} warehouses, {:,} quants, {:,} supplierinfo, {:,} sale orders, "
               "{:,} order lines, {:,} stock moves, {:,} flow events, {:,} exceptions".format(*counts))
-        cr.execute("SELECT state, count(*) FROM sale_order GROUP BY 1 ORDER BY 1")
-        print("Orders by state: " + ", ".join(f"{state} {count:,}" for state, count in cr.fetchall()))
+        cr.execute("SELECT flow_state, count(*) FROM sale_order GROUP BY 1 ORDER BY 1")
+        print("Orders by flow state: " + ", ".join(f"{state} {count:,}" for state, count in cr.fetchall()))
+        cr.execute("SELECT count(*), count(*) FILTER (WHERE distribution_auto_invoiced) FROM account_move "
+                   "WHERE move_type = 'out_invoice' AND state = 'posted'")
+        print("Posted customer invoices: {:,} ({:,} invoiced on delivery)".format(*cr.fetchone()))
+        cr.execute("SAVEPOINT coherence")
+        check_coherence(env)
+        cr.execute("ROLLBACK TO SAVEPOINT coherence")
 
         def user_env(login):
             user = env["res.users"].search([("login", "=", login)])
