@@ -770,6 +770,62 @@ def capture_queries(env, func, marker):
     return captured
 
 
+PLANNER_PHASES = {
+    "distribution.replenishment.run": ["_read_positions", "_read_history", "_read_orderpoints", "_read_resupply_routes",
+                                       "_select_vendors", "_plan_position", "_propose"],
+    "distribution.replenishment.line": ["create", "_notify_spikes"],
+}
+
+
+class MethodTimer:
+    """Time spent in (and calls of) named methods of models while the block runs, by wrapping them on the
+    registry's classes (nested calls of the same method are counted once); restored on exit."""
+
+    def __init__(self, env, methods):
+        self.targets = [(type(env[model]), name) for model, names in methods.items() for name in names]
+        self.totals = {}
+
+    def __enter__(self):
+        from odoo import sql_db
+
+        self.saved = []
+        for cls, name in self.targets:
+            original = cls.__dict__.get(name)
+            key = f"{cls._name}.{name}"
+            stats = self.totals.setdefault(key, [0.0, 0, 0, 0])  # seconds, calls, queries, depth
+
+            def wrapper(*args, _method=getattr(cls, name), _stats=stats, **kwargs):
+                if _stats[3]:
+                    return _method(*args, **kwargs)
+                _stats[3] += 1
+                start, queries = time.perf_counter(), sql_db.sql_counter
+                try:
+                    return _method(*args, **kwargs)
+                finally:
+                    _stats[0] += time.perf_counter() - start
+                    _stats[1] += 1
+                    _stats[2] += sql_db.sql_counter - queries
+                    _stats[3] -= 1
+
+            for attr in ("_api_model", "_api_private"):
+                if hasattr(getattr(cls, name), attr):
+                    setattr(wrapper, attr, getattr(getattr(cls, name), attr))
+            self.saved.append((cls, name, original))
+            setattr(cls, name, wrapper)
+        return self
+
+    def __exit__(self, *exc):
+        for cls, name, original in reversed(self.saved):
+            if original is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
+
+    def report(self):
+        return "; ".join(f"{key} {seconds:.1f} s ({calls:,} calls, {queries:,} queries)"
+                         for key, (seconds, calls, queries, _depth) in self.totals.items() if calls)
+
+
 def run(dbname, scale, repeat, skip_planner, explain):
     import odoo
     from odoo import sql_db
@@ -930,8 +986,9 @@ def run(dbname, scale, repeat, skip_planner, explain):
             env.invalidate_all()
             before = sql_db.sql_counter
             start = time.perf_counter()
-            run_record.action_compute()
-            env.flush_all()
+            with MethodTimer(buyer_env, PLANNER_PHASES) as timer:
+                run_record.action_compute()
+                env.flush_all()
             ms = (time.perf_counter() - start) * 1000.0
             lines = run_record.line_ids
             planner_note = (f"{run_record.planned_pairs:,} product x warehouse planned, {len(lines):,} proposals "
@@ -949,6 +1006,7 @@ def run(dbname, scale, repeat, skip_planner, explain):
             print(f"{res['label']:<62} {res['median']:>10.1f} {res['worst']:>9.1f} {res['queries']:>8} {goal:>7}  {verdict}")
         if planner_note:
             print(f"Planner: {planner_note}")
+            print(f"Planner phases (inclusive): {timer.report()}")
         # Queries of the available to promise itself (run inside _compute_atp) against the whole onchange's.
         # Independent of the lines when no query runs more than once (none per line or per product);
         # which queries run may still depend on the lines (vendors are read only when a line must be bought).
