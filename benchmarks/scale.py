@@ -76,6 +76,7 @@ def parse_args(argv):
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each fast call (default 5)")
     parser.add_argument("--skip-planner", action="store_true", help="leave out the planner run")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of slow calls")
+    parser.add_argument("--profile", action="store_true", help="cProfile each slow call once (top functions)")
     args, odoo_args = parser.parse_known_args(argv)
     if not 0.0005 <= args.scale <= 10 or args.repeat <= 0:
         parser.error("--scale must be between 0.0005 and 10, --repeat positive")
@@ -826,7 +827,7 @@ class MethodTimer:
                          for key, (seconds, calls, queries, _depth) in self.totals.items() if calls)
 
 
-def run(dbname, scale, repeat, skip_planner, explain):
+def run(dbname, scale, repeat, skip_planner, explain, profile):
     import odoo
     from odoo import sql_db
     from odoo.modules.registry import Registry
@@ -1032,11 +1033,30 @@ def run(dbname, scale, repeat, skip_planner, explain):
             print("GOAL MISSED: " + "; ".join(f"{res['label']} {res['median']:.0f} ms" for res in slow))
         else:
             print("GOAL MET: every form and list under 1 s" + ("" if skip_planner else ", the planner under 5 minutes"))
+        if profile:
+            import cProfile
+            import io
+            import pstats
+
+            for res in slow:
+                if res["func"] is None:
+                    continue
+                env.invalidate_all()
+                profiler = cProfile.Profile()
+                profiler.runcall(res["func"])
+                out = io.StringIO()
+                stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+                stats.print_stats(12)
+                stats.print_stats("/addons/", 25)  # the modules' own methods (Odoo's apps and the suite's)
+                print(f"\nProfile of {res['label']} (one run, cumulative):\n{out.getvalue()}")
         if explain:
             for res in slow:
                 if res["func"] is None:
                     continue
                 ms, query, qparams = slowest_query(env, res["func"])
+                if not query.lstrip().upper().startswith(("SELECT", "WITH")):
+                    print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), not explained: {query[:200]}")
+                    continue
                 cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + query, qparams)
                 plan = [line for (line,) in cr.fetchall()]
                 print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), EXPLAIN ANALYZE (top 25 lines and timing):")
@@ -1049,7 +1069,11 @@ def run(dbname, scale, repeat, skip_planner, explain):
 def main(argv=None):
     args, odoo_args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_odoo(odoo_args)
-    run(args.database, args.scale, args.repeat, args.skip_planner, args.explain)
+    try:
+        run(args.database, args.scale, args.repeat, args.skip_planner, args.explain, args.profile)
+    except RuntimeError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
