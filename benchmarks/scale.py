@@ -21,7 +21,9 @@ BENCH_REBUILD=1). At ``--scale 1``:
   products skewed towards the best sellers) in a mix of states: 10 % quotations, 5 % sent, 15 % confirmed
   with an open delivery (moves waiting for stock, with allocation scores), 15 % delivered and not invoiced
   (customers whose class invoices on delivery are invoiced instead), 50 % delivered and invoiced (a posted,
-  unpaid invoice per order linked to its lines), 5 % cancelled; 2 to 5 flow events per order; 100,000 open and closed exceptions of the 12 non-blocking types
+  unpaid invoice per order linked to its lines), 5 % cancelled; the open deliveries reserved from the
+  warehouse's stock by allocation score (move lines, quants' reserved quantities, move, delivery and order
+  states), a move line per done move; 2 to 5 flow events per order; 100,000 open and closed exceptions of the 12 non-blocking types
   on those orders (60 % open, owned by the queue's users or nobody); then the KPI facts by the module's own
   backfill, the queue's aging refresh, VACUUM ANALYZE. Every run then recomputes through the ORM the stored
   fields of a sample of orders, lines and invoices and prints how many differ from what SQL wrote.
@@ -60,7 +62,7 @@ N_WAREHOUSES, N_CLASSES, N_SALESPEOPLE = 5, 5, 20
 FORM_GOAL_MS, PLANNER_GOAL_S = 1000.0, 300.0
 ATP_LINES = (10, 50)
 VACUUMED = ("product_template", "product_product", "product_supplierinfo", "res_partner", "stock_quant",
-            "sale_order", "sale_order_line", "stock_picking", "stock_move", "account_move", "account_move_line",
+            "sale_order", "sale_order_line", "stock_picking", "stock_move", "stock_move_line", "account_move", "account_move_line",
             "sale_order_line_invoice_rel", "sale_order_flow_event", "distribution_exception")
 OPEN = ["state", "in", ["new", "in_progress", "waiting"]]
 
@@ -447,6 +449,7 @@ def generate(env, scale):
         "backorder_id": "NULL", "user_id": "NULL",
         "state": f"CASE WHEN {is_open} THEN 'confirmed' ELSE 'done' END",
         "priority": "'0'", "printed": "FALSE", "is_locked": "TRUE",
+        "move_type": "CASE WHEN o.ship_policy = 'complete' THEN 'one' ELSE 'direct' END",
         "scheduled_date": "o.confirmed + interval '1 day'",
         "date_deadline": "NULL", "has_deadline_issue": "FALSE",
         "date_done": "o.shipped",
@@ -491,6 +494,64 @@ def generate(env, scale):
               "write_date": "COALESCE(o.shipped, o.confirmed)",
               "value": f"CASE WHEN {is_open} THEN 0 ELSE {value_sign} * l.qty * {line_cost} END",
               "allocation_score": f"CASE WHEN {is_open} THEN round((random() * 100)::numeric, 2) ELSE 0 END",
+          })
+
+    # Reservation of the open deliveries, as the suite reserves (higher allocation score first), from the
+    # stock of their warehouse: move states and quantities, their move lines, the quants' reserved
+    # quantities, the deliveries' states (Odoo's rules: ready when anything is reserved, or everything
+    # for a complete-shipment customer).
+    step("reservation of the open moves", """
+        CREATE TEMP TABLE scb_res ON COMMIT DROP AS
+        SELECT m.id, m.picking_id, m.product_id, m.location_id, m.product_qty,
+               GREATEST(0, LEAST(m.product_qty, COALESCE(q.quantity, 0) - COALESCE(SUM(m.product_qty) OVER (
+                   PARTITION BY m.product_id, m.location_id ORDER BY m.allocation_score DESC, m.id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS reserved
+          FROM stock_move m
+          LEFT JOIN stock_quant q ON q.product_id = m.product_id AND q.location_id = m.location_id
+         WHERE m.id >= %(move_base)s AND m.state = 'confirmed'
+    """)
+    cr.execute("""
+        UPDATE stock_move m
+           SET quantity = r.reserved,
+               state = CASE WHEN r.reserved >= r.product_qty THEN 'assigned'
+                            WHEN r.reserved > 0 THEN 'partially_available' ELSE 'confirmed' END
+          FROM scb_res r
+         WHERE m.id = r.id
+    """)
+    cr.execute("""
+        UPDATE stock_quant q SET reserved_quantity = t.reserved
+          FROM (SELECT product_id, location_id, SUM(reserved) AS reserved FROM scb_res
+                 GROUP BY product_id, location_id HAVING SUM(reserved) > 0) t
+         WHERE q.product_id = t.product_id AND q.location_id = t.location_id
+    """)
+    cr.execute("""
+        UPDATE stock_picking p
+           SET state = CASE WHEN t.all_reserved THEN 'assigned'
+                            WHEN p.move_type = 'direct' AND t.any_reserved THEN 'assigned' ELSE 'confirmed' END
+          FROM (SELECT picking_id, bool_and(reserved >= product_qty) AS all_reserved, bool_or(reserved > 0) AS any_reserved
+                  FROM scb_res GROUP BY picking_id) t
+         WHERE p.id = t.picking_id
+    """)
+    # The open orders' flow state follows their reservation (the suite's confirmed / partially reserved /
+    # reserved), with the flow event of that change.
+    cr.execute("ALTER TABLE scb_o ADD COLUMN res_state varchar")
+    cr.execute("""
+        UPDATE scb_o o SET res_state = CASE WHEN t.all_reserved THEN 'reserved' WHEN t.any_reserved THEN 'partially_reserved' END
+          FROM (SELECT picking_id, bool_and(reserved >= product_qty) AS all_reserved, bool_or(reserved > 0) AS any_reserved
+                  FROM scb_res GROUP BY picking_id) t
+         WHERE o.pick_id = t.picking_id
+    """)
+    cr.execute("UPDATE sale_order so SET flow_state = o.res_state FROM scb_o o "
+               "WHERE so.id = o.order_id AND o.res_state IS NOT NULL")
+    [template_move_line] = picking.move_line_ids.ids[:1]
+    clone("stock_move_line (done and reserved)", "stock_move_line", template_move_line,
+          "(SELECT * FROM stock_move WHERE id >= %(move_base)s AND quantity > 0) m", {
+              "id": "nextval('stock_move_line_id_seq')",
+              "picking_id": "m.picking_id", "move_id": "m.id", "product_id": "m.product_id",
+              "location_id": "m.location_id", "location_dest_id": "m.location_dest_id",
+              "state": "m.state", "quantity": "m.quantity", "quantity_product_uom": "m.quantity",
+              "picked": "m.picked", "date": "m.date",
+              "create_date": "m.create_date", "write_date": "m.write_date",
           })
 
     # Invoices of the invoiced orders: one posted, unpaid customer invoice each (a product line per order
@@ -575,8 +636,9 @@ def generate(env, scale):
                   CROSS JOIN LATERAL (VALUES
                       (1, 'quotation', o.quoted),
                       (2, 'confirmed', CASE WHEN o.kind IN ('open', 'shipped', 'invoiced') THEN o.confirmed END),
-                      (3, 'reserved', CASE WHEN o.kind IN ('shipped', 'invoiced')
-                                           THEN o.confirmed + (o.shipped - o.confirmed) / 3 END),
+                      (3, CASE WHEN o.kind IN ('shipped', 'invoiced') THEN 'reserved' ELSE o.res_state END,
+                          CASE WHEN o.kind IN ('shipped', 'invoiced') THEN o.confirmed + (o.shipped - o.confirmed) / 3
+                               WHEN o.res_state IS NOT NULL THEN o.confirmed + interval '5 minutes' END),
                       (4, 'shipped', o.shipped),
                       (5, 'invoiced', o.invoiced),
                       (6, 'cancelled', CASE WHEN o.kind = 'cancel' THEN o.confirmed END)) e(rank, state, date)
@@ -660,7 +722,9 @@ def check_coherence(env, sample=300):
 
     invoices = orders.invoice_ids
     invoice_fields = ["amount_untaxed", "amount_total", "amount_residual", "payment_state"]
-    checked = ((orders, order_fields), (lines, line_fields), (invoices, invoice_fields))
+    pickings = orders.picking_ids
+    checked = ((orders, order_fields), (lines, line_fields), (invoices, invoice_fields),
+               (pickings, ["state"]), (pickings.move_ids, ["quantity"]))
     before = {}
     for records, names in checked:
         before |= {(records._name, key): value for key, value in snapshot(records, names).items()}
@@ -674,8 +738,9 @@ def check_coherence(env, sample=300):
     for key, value in before.items():
         if after[key] != value:
             differences.setdefault(f"{key[0]}.{key[1][1]}", []).append((key[1][0], value, after[key]))
-    print(f"Coherence: {len(before):,} stored values of {len(orders)} orders, {len(lines):,} lines and "
-          f"{len(invoices)} invoices recomputed by the ORM, {sum(len(v) for v in differences.values())} differ"
+    print(f"Coherence: {len(before):,} stored values of {len(orders)} orders, {len(lines):,} lines, "
+          f"{len(invoices)} invoices, {len(pickings)} deliveries and {len(pickings.move_ids):,} moves recomputed by "
+          f"the ORM, {sum(len(v) for v in differences.values())} differ"
           + "".join(f"; {name}: {len(diffs)} (e.g. id {diffs[0][0]} {diffs[0][1]!r} -> {diffs[0][2]!r})"
                     for name, diffs in differences.items()))
     env.invalidate_all()
@@ -937,7 +1002,8 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
 
         cr.execute("""
             SELECT so.id FROM sale_order so JOIN sale_order_line sol ON sol.order_id = so.id
-             WHERE so.user_id = %s AND so.flow_state = 'confirmed' GROUP BY so.id ORDER BY count(*) DESC, so.id LIMIT 1
+             WHERE so.user_id = %s AND so.flow_state IN ('confirmed', 'partially_reserved', 'reserved')
+             GROUP BY so.id ORDER BY count(*) DESC, so.id LIMIT 1
         """, [rep_env.uid])
         [open_order_id] = cr.fetchone() or [None]
         if open_order_id:
