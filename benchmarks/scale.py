@@ -23,7 +23,8 @@ BENCH_REBUILD=1). At ``--scale 1``:
   (customers whose class invoices on delivery are invoiced instead), 50 % delivered and invoiced (a posted,
   unpaid invoice per order linked to its lines), 5 % cancelled; the open deliveries reserved from the
   warehouse's stock by allocation score (move lines, quants' reserved quantities, move, delivery and order
-  states), a move line per done move; 2 to 5 flow events per order; 100,000 open and closed exceptions of the 12 non-blocking types
+  states), a move line per done move; 2 to 5 flow events per order; 100,000 open and closed exceptions of
+  the 12 non-blocking types
   on those orders (60 % open, owned by the queue's users or nobody); then the KPI facts by the module's own
   backfill, the queue's aging refresh, VACUUM ANALYZE. Every run then recomputes through the ORM the stored
   fields of a sample of orders, lines and invoices and prints how many differ from what SQL wrote.
@@ -62,7 +63,8 @@ N_WAREHOUSES, N_CLASSES, N_SALESPEOPLE = 5, 5, 20
 FORM_GOAL_MS, PLANNER_GOAL_S = 1000.0, 300.0
 ATP_LINES = (10, 50)
 VACUUMED = ("product_template", "product_product", "product_supplierinfo", "res_partner", "stock_quant",
-            "sale_order", "sale_order_line", "stock_picking", "stock_move", "stock_move_line", "account_move", "account_move_line",
+            "sale_order", "sale_order_line", "stock_picking", "stock_move", "stock_move_line", "account_move",
+            "account_move_line",
             "sale_order_line_invoice_rel", "sale_order_flow_event", "distribution_exception")
 OPEN = ["state", "in", ["new", "in_progress", "waiting"]]
 
@@ -153,7 +155,8 @@ def make_dimensions(env, n_vendors):
     })
     order.action_confirm()
     if order.state != "sale" or len(order.picking_ids) != 1:
-        raise RuntimeError(f"The template order was not confirmed with one delivery ({order.state}, {order.flow_state})")
+        raise RuntimeError(f"The template order was not confirmed with one delivery "
+                           f"({order.state}, {order.flow_state})")
     picking = order.picking_ids
     picking.action_assign()
     for move in picking.move_ids:
@@ -188,7 +191,8 @@ def generate(env, scale):
                                   ("location_dest_id", "=", customer_location.id)], limit=1).id or None
         for wh in warehouses
     ]
-    types = env["distribution.exception.type"].search([("company_id", "=", False), ("blocking", "=", False)], order="id")
+    types = env["distribution.exception.type"].search([("company_id", "=", False), ("blocking", "=", False)],
+                                                       order="id")
     print(f"  dimensions and templates through the ORM: {time.perf_counter() - start_time:.1f} s", flush=True)
 
     now = fields.Datetime.now()
@@ -296,7 +300,8 @@ def generate(env, scale):
                    1 + floor(random() * 19)::int AS n_lines
               FROM generate_series(1, %(n_orders)s) g
         ), classed AS (
-            SELECT base.*, CASE WHEN cust %% 10 = 0 THEN NULL ELSE 1 + cust %% array_length(%(classes)s::int[], 1) END AS cls
+            SELECT base.*,
+                   CASE WHEN cust %% 10 = 0 THEN NULL ELSE 1 + cust %% array_length(%(classes)s::int[], 1) END AS cls
               FROM base
         ), kinds AS (
             SELECT classed.*,
@@ -326,8 +331,10 @@ def generate(env, scale):
         SELECT shipped.*,
                CASE WHEN kind = 'invoiced' AND iod THEN shipped
                     WHEN kind = 'invoiced'
-                    THEN LEAST(shipped + make_interval(secs => 86400 * (0.1 + 2 * r_inv)), %(now)s::timestamp) END AS invoiced,
-               NULL::int AS order_id, NULL::int AS pick_id, NULL::int AS inv_id, NULL::numeric AS amount, NULL::numeric AS margin,
+                    THEN LEAST(shipped + make_interval(secs => 86400 * (0.1 + 2 * r_inv)), %(now)s::timestamp)
+               END AS invoiced,
+               NULL::int AS order_id, NULL::int AS pick_id, NULL::int AS inv_id, NULL::numeric AS amount,
+               NULL::numeric AS margin,
                NULL::numeric AS demand
           FROM shipped
     """)
@@ -357,7 +364,8 @@ def generate(env, scale):
     step("order totals", f"""
         UPDATE scb_o o SET amount = t.amount, margin = t.margin, demand = t.demand
           FROM (SELECT l.g, SUM(l.qty * {price.format(i="l.idx")}) AS amount,
-                       SUM(l.qty * ({price.format(i="l.idx")} - {cost.format(i="l.idx")})) AS margin, SUM(l.qty) AS demand
+                       SUM(l.qty * ({price.format(i="l.idx")} - {cost.format(i="l.idx")})) AS margin,
+                       SUM(l.qty) AS demand
                   FROM scb_l l GROUP BY l.g) t
          WHERE t.g = o.g
     """)
@@ -384,7 +392,8 @@ def generate(env, scale):
         "margin_percent": "CASE WHEN o.amount <> 0 THEN o.margin / o.amount END",
         "invoice_status": """CASE o.kind WHEN 'invoiced' THEN 'invoiced' WHEN 'shipped' THEN 'to invoice'
                                           ELSE 'no' END""",
-        "delivery_status": "CASE o.kind WHEN 'open' THEN 'pending' WHEN 'shipped' THEN 'full' WHEN 'invoiced' THEN 'full' END",
+        "delivery_status": "CASE o.kind WHEN 'open' THEN 'pending' WHEN 'shipped' THEN 'full' "
+                           "WHEN 'invoiced' THEN 'full' END",
         "effective_date": "o.shipped",
         "flow_state": """CASE o.kind WHEN 'draft' THEN 'quotation' WHEN 'sent' THEN 'quotation'
                                      WHEN 'open' THEN 'confirmed' WHEN 'shipped' THEN 'shipped'
@@ -397,7 +406,8 @@ def generate(env, scale):
         "risk_promise_date": "NULL", "risk_first_flagged_at": "NULL", "risk_notified_on": "NULL",
         "distribution_has_open_exception": "FALSE", "distribution_blocked": "FALSE",
         "distribution_notified_promise_date": "NULL",
-        "kpi_date_created": "NULL", "kpi_date_confirmed": "NULL", "kpi_date_shipped": "NULL", "kpi_date_invoiced": "NULL",
+        "kpi_date_created": "NULL", "kpi_date_confirmed": "NULL", "kpi_date_shipped": "NULL",
+        "kpi_date_invoiced": "NULL",
     })
 
     line_price, line_cost = price.format(i="l.idx"), cost.format(i="l.idx")
@@ -528,7 +538,8 @@ def generate(env, scale):
         UPDATE stock_picking p
            SET state = CASE WHEN t.all_reserved THEN 'assigned'
                             WHEN p.move_type = 'direct' AND t.any_reserved THEN 'assigned' ELSE 'confirmed' END
-          FROM (SELECT picking_id, bool_and(reserved >= product_qty) AS all_reserved, bool_or(reserved > 0) AS any_reserved
+          FROM (SELECT picking_id, bool_and(reserved >= product_qty) AS all_reserved,
+                       bool_or(reserved > 0) AS any_reserved
                   FROM scb_res GROUP BY picking_id) t
          WHERE p.id = t.picking_id
     """)
@@ -536,8 +547,10 @@ def generate(env, scale):
     # reserved), with the flow event of that change.
     cr.execute("ALTER TABLE scb_o ADD COLUMN res_state varchar")
     cr.execute("""
-        UPDATE scb_o o SET res_state = CASE WHEN t.all_reserved THEN 'reserved' WHEN t.any_reserved THEN 'partially_reserved' END
-          FROM (SELECT picking_id, bool_and(reserved >= product_qty) AS all_reserved, bool_or(reserved > 0) AS any_reserved
+        UPDATE scb_o o
+           SET res_state = CASE WHEN t.all_reserved THEN 'reserved' WHEN t.any_reserved THEN 'partially_reserved' END
+          FROM (SELECT picking_id, bool_and(reserved >= product_qty) AS all_reserved,
+                       bool_or(reserved > 0) AS any_reserved
                   FROM scb_res GROUP BY picking_id) t
          WHERE o.pick_id = t.picking_id
     """)
@@ -667,7 +680,8 @@ def generate(env, scale):
                CASE WHEN x.state IN ('resolved', 'cancelled') THEN 48.0 END,
                'lt1', FALSE, FALSE, 1, 1, x.raised, x.raised
           FROM (SELECT g, 1 + (g - 1) %% %(n_orders)s AS og,
-                       (%(types)s::int[])[1 + (g + (g - 1) / %(n_orders)s) %% array_length(%(types)s::int[], 1)] AS type_id,
+                       (%(types)s::int[])[1 + (g + (g - 1) / %(n_orders)s) %% array_length(%(types)s::int[], 1)]
+                           AS type_id,
                        (ARRAY['new', 'new', 'in_progress', 'waiting', 'new', 'in_progress',
                               'resolved', 'resolved', 'resolved', 'cancelled'])[1 + g %% 10] AS state,
                        %(now)s::timestamp - make_interval(mins => (g * 7919) %% (30 * 24 * 60)) AS raised
@@ -953,7 +967,8 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
         def add(res, goal_ms):
             res["goal_ms"] = goal_ms
             rows.append(res)
-            print(f"  measured {res['label']}: {res['median']:.1f} ms, {res['queries']} queries", file=sys.stderr, flush=True)
+            print(f"  measured {res['label']}: {res['median']:.1f} ms, {res['queries']} queries",
+                  file=sys.stderr, flush=True)
             return res
 
         # 1. Available to promise on a new quotation (the salesperson's form).
@@ -986,11 +1001,15 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
                                           ["order_line"], form_spec)
 
             def save(n_lines=n_lines):
-                return SaleOrder.web_save({"partner_id": partner_id, "order_line": [cmd[:1] + [0] + cmd[2:] for cmd in line_commands(n_lines)]},
-                                          form_spec)
+                lines = [[0, 0, values] for _command, _virtual_id, values in line_commands(n_lines)]
+                return SaleOrder.web_save({"partner_id": partner_id, "order_line": lines}, form_spec)
 
-            atp[n_lines] = (add(measure(rep_env, f"ATP: new quotation onchange, {n_lines} lines (salesperson)", onchange, repeat), FORM_GOAL_MS),
-                            add(measure(rep_env, f"ATP: save new quotation (web_save), {n_lines} lines", save, repeat), FORM_GOAL_MS))
+            atp[n_lines] = (
+                add(measure(rep_env, f"ATP: new quotation onchange, {n_lines} lines (salesperson)", onchange, repeat),
+                    FORM_GOAL_MS),
+                add(measure(rep_env, f"ATP: save new quotation (web_save), {n_lines} lines", save, repeat),
+                    FORM_GOAL_MS),
+            )
             atp_sql[n_lines] = capture_queries(rep_env, onchange, "_compute_atp")
         result = atp[max(ATP_LINES)][1]["result"][0]
         saved = SaleOrder.browse(result["id"])
@@ -1008,13 +1027,15 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
         [open_order_id] = cr.fetchone() or [None]
         if open_order_id:
             open_order = SaleOrder.browse(open_order_id)
-            add(measure(rep_env, f"Open a confirmed order, {len(open_order.sudo().order_line)} lines, open delivery (web_read)",
+            n_open_lines = len(open_order.sudo().order_line)
+            add(measure(rep_env, f"Open a confirmed order, {n_open_lines} lines, open delivery (web_read)",
                         lambda: open_order.web_read(form_spec), repeat), FORM_GOAL_MS)
 
         # 2. The salesperson's order list.
         order_list_spec = view_spec(rep_env, "sale.order", "list", "sale.view_order_tree")
         add(measure(rep_env, "Sales Orders list, first page (salesperson)",
-                    lambda: SaleOrder.web_search_read([["state", "=", "sale"]], order_list_spec, limit=80, count_limit=10001),
+                    lambda: SaleOrder.web_search_read([["state", "=", "sale"]], order_list_spec, limit=80,
+                                                      count_limit=10001),
                     repeat), FORM_GOAL_MS)
         quotation_spec = view_spec(rep_env, "sale.order", "list", "sale.view_quotation_tree_with_onboarding")
         add(measure(rep_env, "My Quotations list, first page (salesperson)",
@@ -1029,10 +1050,11 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
             add(measure(uenv, f"Exception queue grouped by type ({label})",
                         lambda E=Exception_: E.web_read_group([OPEN], ["type_id"], ["__count"], limit=80),
                         repeat), FORM_GOAL_MS)
-            [largest] = Exception_.web_read_group([OPEN], ["type_id"], ["__count"], order="__count desc", limit=1)["groups"]
-            type_domain = [OPEN, ["type_id", "=", largest["type_id"][0]]]
+            groups = Exception_.web_read_group([OPEN], ["type_id"], ["__count"], order="__count desc", limit=1)
+            type_domain = [OPEN, ["type_id", "=", groups["groups"][0]["type_id"][0]]]
             add(measure(uenv, f"Exception queue, largest type group opened ({label})",
-                        lambda E=Exception_, s=queue_spec, d=type_domain: E.web_search_read(d, s, limit=80, count_limit=10001),
+                        lambda E=Exception_, s=queue_spec, d=type_domain: E.web_search_read(d, s, limit=80,
+                                                                                           count_limit=10001),
                         repeat), FORM_GOAL_MS)
             add(measure(uenv, f"Exception queue, open, first page of 80 ({label})",
                         lambda E=Exception_, s=queue_spec: E.web_search_read([OPEN], s, limit=80, count_limit=10001),
@@ -1042,8 +1064,8 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
         Dashboard = kpi_env["distribution.kpi.dashboard"]
         add(measure(kpi_env, "KPI dashboard by month (sales manager)", lambda: Dashboard.get_dashboard_data("month"),
                     repeat), FORM_GOAL_MS)
-        add(measure(kpi_env, "KPI dashboard by quarter (sales manager)", lambda: Dashboard.get_dashboard_data("quarter"),
-                    repeat), FORM_GOAL_MS)
+        add(measure(kpi_env, "KPI dashboard by quarter (sales manager)",
+                    lambda: Dashboard.get_dashboard_data("quarter"), repeat), FORM_GOAL_MS)
 
         # 5. One planner run.
         planner_note = ""
@@ -1070,7 +1092,8 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):
         for res in rows:
             goal = f"{res['goal_ms'] / 1000:.0f} s" if res["goal_ms"] >= 10_000 else f"{res['goal_ms']:.0f} ms"
             verdict = "met" if res["median"] < res["goal_ms"] else "MISSED"
-            print(f"{res['label']:<62} {res['median']:>10.1f} {res['worst']:>9.1f} {res['queries']:>8} {goal:>7}  {verdict}")
+            print(f"{res['label']:<62} {res['median']:>10.1f} {res['worst']:>9.1f} {res['queries']:>8} {goal:>7}"
+                  f"  {verdict}")
         if planner_note:
             print(f"Planner: {planner_note}")
             print(f"Planner phases (inclusive): {timer.report()}")
