@@ -2,56 +2,57 @@
 """Data at scale: a distributor's database of 1,000,000 order lines and 100,000 products x 5 warehouses,
 and the server time of what users do on it.
 
-    scale.py -d DB [--scale 1.0] [--repeat 5] [--skip-planner] [--explain]
+    scale.py -d DB [--scale 1.0] [--repeat 5] [--skip-planner] [--explain] [--profile]
              [odoo options such as --addons-path, --db_user]
 
 DB must have every suite module installed (bench_scale, see run_scale.sh).
 
 Data, generated once and committed (a later run finds the scale it was generated at in the system parameter
 ``bench_scale.scale`` and skips generation; another scale is refused: use another database or
-BENCH_REBUILD=1). At ``--scale 1``:
+BENCH_REBUILD=1). One transaction: a failed generation leaves nothing behind. At ``--scale 1``:
 
 - through the ORM, the dimensions and one template of each row: 5 warehouses in the company (the 4 branches
   resupplied from the main one), 5 customer classes, 20 salespeople, the measured users, 500 vendors, one
-  storable product with a vendor, one customer, one quant, one 1-line order confirmed and delivered;
+  storable product with a vendor, one customer, one quant, one 1-line order confirmed, delivered, invoiced;
 - in set-based SQL (INSERT ... SELECT over generate_series, every column copied from the template row unless
   overridden, ids reserved from the tables' sequences): 100,000 storable products (60 % with a vendor:
   supplierinfo with lead times 2-20 days, a minimum on every fifth), 10,000 customers (90 % with a class),
   quants for 70 % of product x warehouse, 100,000 sale orders of 1 to 19 lines (about 1,000,000 lines,
   products skewed towards the best sellers) in a mix of states: 10 % quotations, 5 % sent, 15 % confirmed
-  with an open delivery (moves waiting for stock, with allocation scores), 15 % delivered and not invoiced
-  (customers whose class invoices on delivery are invoiced instead), 50 % delivered and invoiced (a posted,
-  unpaid invoice per order linked to its lines), 5 % cancelled; the open deliveries reserved from the
-  warehouse's stock by allocation score (move lines, quants' reserved quantities, move, delivery and order
-  states), a move line per done move; 2 to 5 flow events per order; 100,000 open and closed exceptions of
-  the 12 non-blocking types
-  on those orders (60 % open, owned by the queue's users or nobody); then the KPI facts by the module's own
-  backfill, the queue's aging refresh, VACUUM ANALYZE. Every run then recomputes through the ORM the stored
-  fields of a sample of orders, lines and invoices and prints how many differ from what SQL wrote.
+  with an open delivery, about 7 % delivered and not invoiced (customers whose class does not invoice on
+  delivery), about 58 % delivered and invoiced (a posted, unpaid invoice per order linked to its lines),
+  5 % cancelled; the open deliveries reserved from their warehouse's stock by allocation score (move lines,
+  quants' reserved quantities, move, delivery and order states), a move line per done move; 2 to 5 flow
+  events per order; 100,000 open and closed exceptions of the 12 non-blocking types on those orders (60 %
+  open, owned by the queue's users or nobody); then the KPI facts by the module's own backfill, the queue's
+  aging refresh, VACUUM ANALYZE.
+
+Every run recomputes through the ORM the stored fields of a sample of the generated orders, lines,
+invoices, deliveries and moves, and prints how many differ from what SQL wrote.
 
 Timed (server time: the ORM and SQL of the call the web client makes; median of ``--repeat`` runs after a
 warm-up, each from an empty record cache), as real users, not the superuser (access rights and record
-rules apply):
+rules apply), with specifications built from the views they get:
 
 - a salesperson: the new-quotation onchange with 10 and 50 lines (available to promise and promise date of
-  every line, in the form's field specification), saving it (``web_save``, create), reading it back as the
-  form loads it (``web_read``); their Sales Orders list (first page, ``web_search_read``);
+  every line), saving it (``web_save``, create), opening it and a confirmed order (``web_read``); their
+  Sales Orders and My Quotations lists (first page, ``web_search_read``);
 - an exception manager and an exception user: the queue as its menu opens it (open items grouped by type,
-  ``web_read_group``) and its first flat page of 80;
-- a sales manager: the KPI dashboard (``get_dashboard_data``, by month);
+  ``web_read_group``), its largest group opened, its first flat page of 80;
+- a sales manager: the KPI dashboard (``get_dashboard_data``, by month and by quarter);
 - a purchase manager: one replenishment planner run (``distribution.replenishment.run.action_compute``)
-  over every product x warehouse, once.
+  over every product x warehouse, once, with the time of its phases.
 
 Goals: forms and lists under 1 s, the planner under 5 minutes. It prints a table (operation, median ms,
-queries, goal, verdict) and ``GOAL MET`` or ``GOAL MISSED``. The measurements run in one cursor rolled
-back at the end: the generated data stays as it was. Exits non-zero only when a measurement failed.
+queries, goal, verdict) and ``GOAL MET`` or ``GOAL MISSED``; ``--explain`` and ``--profile`` show where the
+calls over their goal spend their time. The measurements run in one cursor rolled back at the end: the
+generated data stays as it was. Exits non-zero only when a measurement could not be made.
 """
 
 import argparse
 import collections
 import sys
 import time
-from datetime import timedelta
 
 from lxml import etree
 
@@ -64,8 +65,7 @@ FORM_GOAL_MS, PLANNER_GOAL_S = 1000.0, 300.0
 ATP_LINES = (10, 50)
 VACUUMED = ("product_template", "product_product", "product_supplierinfo", "res_partner", "stock_quant",
             "sale_order", "sale_order_line", "stock_picking", "stock_move", "stock_move_line", "account_move",
-            "account_move_line",
-            "sale_order_line_invoice_rel", "sale_order_flow_event", "distribution_exception")
+            "account_move_line", "sale_order_line_invoice_rel", "sale_order_flow_event", "distribution_exception")
 OPEN = ["state", "in", ["new", "in_progress", "waiting"]]
 
 
@@ -145,7 +145,7 @@ def make_dimensions(env, n_vendors):
         "taxes_id": [Command.clear()],
         "seller_ids": [Command.create({"partner_id": vendors[0].id, "price": 5.0, "delay": 5})],
     })
-    quant = env["stock.quant"]._update_available_quantity(product, main.lot_stock_id, 100)
+    env["stock.quant"]._update_available_quantity(product, main.lot_stock_id, 100)
     quant_id = env["stock.quant"].search([("product_id", "=", product.id)], limit=1).id
     order = env["sale.order"].create({
         "partner_id": customer.id,
@@ -168,7 +168,6 @@ def make_dimensions(env, n_vendors):
     if not order.invoice_ids:  # a customer class not invoiced on delivery
         order._create_invoices().action_post()
     env.flush_all()
-    del quant
     return {
         "warehouses": warehouses, "classes": classes, "salespeople": salespeople, "exception_user": exception_user,
         "vendors": vendors, "customer": customer, "product": product, "quant_id": quant_id, "order": order,
