@@ -1,6 +1,10 @@
-"""What the benchmark scripts share: Odoo's configuration from the command line and the environment."""
+"""What the benchmark scripts share: Odoo's configuration from the command line and the environment, the
+set-based data generation helpers (ids from a table's sequence, rows cloned from an ORM-made template row,
+VACUUM ANALYZE after a bulk load) and the timing of a call as the web client would cause it."""
 
 import os
+import statistics
+import time
 
 
 def setup_odoo(odoo_args):
@@ -13,3 +17,73 @@ def setup_odoo(odoo_args):
     if "--addons-path" not in " ".join(odoo_args) and os.environ.get("ADDONS_PATH"):
         args.append(f"--addons-path={os.environ['ADDONS_PATH']}")
     config.parse_config(args, setup_logging=True)
+
+
+def reserve_ids(cr, table, count):
+    """The first of ``count`` consecutive ids taken from ``table``'s sequence (nothing else inserts meanwhile)."""
+    cr.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    [seq] = cr.fetchone()
+    cr.execute("SELECT GREATEST(nextval(%s), (SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + "))", [seq])
+    [base] = cr.fetchone()
+    cr.execute("SELECT setval(%s, %s)", [seq, base + count])
+    return base
+
+
+def clone_rows(cr, table, template_id, source, overrides, params):
+    """INSERT into ``table`` one row per row of ``source`` (a FROM clause), every column copied from the
+    template row ``template_id`` unless ``overrides`` gives its SQL expression."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    columns = [row[0] for row in cr.fetchall()]
+    unknown = set(overrides) - set(columns)
+    if unknown:
+        raise RuntimeError(f"{table} has no column {', '.join(sorted(unknown))}")
+    names = ", ".join(f'"{column}"' for column in columns)
+    exprs = ", ".join(overrides.get(column, f'tpl."{column}"') for column in columns)
+    cr.execute(
+        f'INSERT INTO "{table}" ({names}) '
+        f'SELECT {exprs} FROM "{table}" tpl CROSS JOIN {source} WHERE tpl.id = %(template)s',
+        dict(params, template=template_id),
+    )
+    return cr.rowcount
+
+
+def vacuum_analyze(dbname, tables):
+    """VACUUM ANALYZE the bulk-loaded tables, as autovacuum would soon after such inserts (visibility map for
+    index-only scans, statistics), so that the first run measures what later runs do. VACUUM cannot run in a
+    transaction: a connection of its own in autocommit."""
+    import psycopg2
+
+    from odoo.sql_db import connection_info_for
+
+    _db, info = connection_info_for(dbname)
+    cnx = psycopg2.connect(**info)
+    try:
+        cnx.autocommit = True
+        with cnx.cursor() as vcr:
+            for table in tables:
+                vcr.execute(f"VACUUM ANALYZE {table}")
+    finally:
+        cnx.close()
+    print(f"  VACUUM ANALYZE: {', '.join(tables)}", flush=True)
+
+
+def measure(env, label, func, repeat):
+    """Median and worst milliseconds and the most SQL queries of ``repeat`` runs of ``func`` after one
+    warm-up (ormcaches, lazy imports, plans), each from an empty record cache, as a new request starts."""
+    from odoo import sql_db
+
+    samples, queries = [], []
+    result = func()
+    for _run in range(repeat):
+        env.invalidate_all()
+        before = sql_db.sql_counter
+        start = time.perf_counter()
+        result = func()
+        samples.append((time.perf_counter() - start) * 1000.0)
+        queries.append(sql_db.sql_counter - before)
+    return {"label": label, "func": func, "median": statistics.median(samples), "worst": max(samples),
+            "queries": max(queries), "result": result}

@@ -24,11 +24,10 @@ be made.
 """
 
 import argparse
-import statistics
 import sys
 import time
 
-from bench_common import setup_odoo
+from bench_common import measure, setup_odoo
 
 GOAL_MS = 300.0
 
@@ -112,27 +111,6 @@ def insert_exceptions(env, count, owners):
     )
     env["distribution.exception"]._cron_refresh_aging()
     cr.execute("ANALYZE distribution_exception")
-
-
-def measure(env, label, func, repeat):
-    from odoo import sql_db
-
-    samples, queries = [], []
-    func()  # warm-up: ormcaches, lazy imports, plans
-    for _run in range(repeat):
-        env.invalidate_all()
-        before = sql_db.sql_counter
-        start = time.perf_counter()
-        result = func()
-        samples.append((time.perf_counter() - start) * 1000.0)
-        queries.append(sql_db.sql_counter - before)
-    return {
-        "label": label,
-        "median": statistics.median(samples),
-        "worst": max(samples),
-        "queries": max(queries),
-        "result": result,
-    }
 
 
 def run(dbname, count, repeat):

@@ -34,12 +34,11 @@ not be made.
 """
 
 import argparse
-import statistics
 import sys
 import time
 from datetime import datetime, timedelta
 
-from bench_common import setup_odoo
+from bench_common import clone_rows, measure, reserve_ids, setup_odoo, vacuum_analyze
 
 GOAL_MS = 1000.0
 PREFIX = "KPIB"
@@ -93,38 +92,6 @@ def parse_args(argv):
 # ----------------------------------------------------------------------------------------------------------
 # Data generation
 # ----------------------------------------------------------------------------------------------------------
-def reserve_ids(cr, table, count):
-    """The first of ``count`` consecutive ids taken from ``table``'s sequence (nothing else inserts meanwhile)."""
-    cr.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    [seq] = cr.fetchone()
-    cr.execute("SELECT GREATEST(nextval(%s), (SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + "))", [seq])
-    [base] = cr.fetchone()
-    cr.execute("SELECT setval(%s, %s)", [seq, base + count])
-    return base
-
-
-def clone_rows(cr, table, template_id, source, overrides, params):
-    """INSERT into ``table`` one row per row of ``source`` (a FROM clause), every column copied from the
-    template row ``template_id`` unless ``overrides`` gives its SQL expression."""
-    cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s "
-        "ORDER BY ordinal_position",
-        [table],
-    )
-    columns = [row[0] for row in cr.fetchall()]
-    unknown = set(overrides) - set(columns)
-    if unknown:
-        raise RuntimeError(f"{table} has no column {', '.join(sorted(unknown))}")
-    names = ", ".join(f'"{column}"' for column in columns)
-    exprs = ", ".join(overrides.get(column, f'tpl."{column}"') for column in columns)
-    cr.execute(
-        f'INSERT INTO "{table}" ({names}) '
-        f'SELECT {exprs} FROM "{table}" tpl CROSS JOIN {source} WHERE tpl.id = %(template)s',
-        dict(params, template=template_id),
-    )
-    return cr.rowcount
-
-
 def make_dimensions(env):
     """Warehouses, classes, teams, users, customers and products, through the ORM."""
     from odoo.tests import new_test_user
@@ -587,26 +554,6 @@ def generate(env, n_orders):
     return time.perf_counter() - start_time
 
 
-def vacuum(dbname):
-    """VACUUM ANALYZE the bulk-loaded tables, as autovacuum would soon after such inserts (visibility map for
-    index-only scans, statistics), so that the first run measures what later runs do. VACUUM cannot run in a
-    transaction: a connection of its own in autocommit."""
-    import psycopg2
-
-    from odoo.sql_db import connection_info_for
-
-    _db, info = connection_info_for(dbname)
-    cnx = psycopg2.connect(**info)
-    try:
-        cnx.autocommit = True
-        with cnx.cursor() as vcr:
-            for table in VACUUMED:
-                vcr.execute(f"VACUUM ANALYZE {table}")
-    finally:
-        cnx.close()
-    print(f"  VACUUM ANALYZE: {', '.join(VACUUMED)}", flush=True)
-
-
 def bench_order_count(cr):
     cr.execute("SELECT count(*) FROM sale_order WHERE name LIKE %s", [PREFIX + "/%"])
     return cr.fetchone()[0]
@@ -635,22 +582,6 @@ def print_view_counts(env):
 # ----------------------------------------------------------------------------------------------------------
 # Measurements
 # ----------------------------------------------------------------------------------------------------------
-def measure(env, label, func, repeat):
-    from odoo import sql_db
-
-    samples, queries = [], []
-    result = func()  # warm-up: ormcaches, lazy imports, plans
-    for _run in range(repeat):
-        env.invalidate_all()
-        before = sql_db.sql_counter
-        start = time.perf_counter()
-        result = func()
-        samples.append((time.perf_counter() - start) * 1000.0)
-        queries.append(sql_db.sql_counter - before)
-    return {"label": label, "func": func, "median": statistics.median(samples), "worst": max(samples),
-            "queries": max(queries), "result": result}
-
-
 def slowest_query(env, func):
     """(ms, query, params) of the slowest SQL query ``func`` runs."""
     from odoo.tools import SQL
@@ -716,7 +647,7 @@ def run(dbname, n_orders, repeat, explain):
                        "WHERE order_id IN (SELECT id FROM sale_order WHERE name LIKE %s)", [PREFIX + "/%"])
             cr.commit()
             start = time.perf_counter()
-            vacuum(dbname)
+            vacuum_analyze(dbname, VACUUMED)
             seconds += time.perf_counter() - start
             print(f"Generated in {seconds:.0f} s ({seconds / 60:.1f} min)", flush=True)
         # The KPI facts the module keeps as events happen (order milestones, first deliveries) are filled
@@ -728,7 +659,7 @@ def run(dbname, n_orders, repeat, explain):
             start = time.perf_counter()
             backfill_kpi_facts(cr)
             cr.commit()
-            vacuum(dbname)
+            vacuum_analyze(dbname, VACUUMED)
             print(f"KPI facts filled from the history in {time.perf_counter() - start:.0f} s", flush=True)
         cr.execute("SELECT max(date_order) FROM sale_order WHERE name LIKE %s", [PREFIX + "/%"])
         [last_order] = cr.fetchone()

@@ -7,3 +7,14 @@ def pre_init_hook(env):
     cr.execute(
         "UPDATE sale_order_line SET distribution_pricelist_price = COALESCE(technical_price_unit, price_unit, 0)"
     )
+    add_pricelist_discount_column(cr)
+
+
+def add_pricelist_discount_column(cr):
+    """The pricelist's own discount of existing lines is 0 (what Odoo showed them with line discounts off):
+    the column is made in SQL, so installing or upgrading does not run a compute over every historical line.
+    Quotations edited later are measured again by the ORM."""
+    cr.execute(
+        "ALTER TABLE sale_order_line ADD COLUMN IF NOT EXISTS distribution_pricelist_discount numeric DEFAULT 0"
+    )
+    cr.execute("ALTER TABLE sale_order_line ALTER COLUMN distribution_pricelist_discount DROP DEFAULT")
