@@ -87,3 +87,29 @@ def measure(env, label, func, repeat):
         queries.append(sql_db.sql_counter - before)
     return {"label": label, "func": func, "median": statistics.median(samples), "worst": max(samples),
             "queries": max(queries), "result": result}
+
+def slowest_query(env, func):
+    """(ms, query, params) of the slowest SQL query ``func`` runs."""
+    from odoo.tools import SQL
+
+    cr = env.cr
+    captured = []
+    original = cr.execute
+
+    def execute(query, params=None, log_exceptions=True):
+        start = time.perf_counter()
+        try:
+            return original(query, params, log_exceptions)
+        finally:
+            captured.append(((time.perf_counter() - start) * 1000.0, query, params))
+
+    env.invalidate_all()
+    cr.execute = execute
+    try:
+        func()
+    finally:
+        del cr.execute
+    ms, query, params = max(captured, key=lambda item: item[0])
+    if isinstance(query, SQL):
+        query, params = query.code, query.params
+    return ms, query, params

@@ -38,7 +38,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 
-from bench_common import clone_rows, measure, reserve_ids, setup_odoo, vacuum_analyze
+from bench_common import clone_rows, measure, reserve_ids, setup_odoo, slowest_query, vacuum_analyze
 
 GOAL_MS = 1000.0
 PREFIX = "KPIB"
@@ -582,31 +582,6 @@ def print_view_counts(env):
 # ----------------------------------------------------------------------------------------------------------
 # Measurements
 # ----------------------------------------------------------------------------------------------------------
-def slowest_query(env, func):
-    """(ms, query, params) of the slowest SQL query ``func`` runs."""
-    from odoo.tools import SQL
-
-    cr = env.cr
-    captured = []
-    original = cr.execute
-
-    def execute(query, params=None, log_exceptions=True):
-        start = time.perf_counter()
-        try:
-            return original(query, params, log_exceptions)
-        finally:
-            captured.append(((time.perf_counter() - start) * 1000.0, query, params))
-
-    env.invalidate_all()
-    cr.execute = execute
-    try:
-        func()
-    finally:
-        del cr.execute
-    ms, query, params = max(captured, key=lambda item: item[0])
-    if isinstance(query, SQL):
-        query, params = query.code, query.params
-    return ms, query, params
 
 
 def result_size(result):
