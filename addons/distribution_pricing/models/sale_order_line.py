@@ -1,6 +1,17 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# What the pricelist engine prices a line from (its reference price and its own discount). The order's pricelist
+# and date too, for quotations only: sale.order._refresh_pricelist_reference.
+PRICELIST_INPUTS = (
+    "product_id",
+    "product_uom_id",
+    "product_uom_qty",
+    "product_no_variant_attribute_value_ids",
+    "order_id.currency_id",
+    "display_type",
+)
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -94,16 +105,7 @@ class SaleOrderLine(models.Model):
             fiscal_position=line.order_id.fiscal_position_id,
         )
 
-    @api.depends(
-        "product_id",
-        "product_uom_id",
-        "product_uom_qty",
-        "product_no_variant_attribute_value_ids",
-        # order_id.pricelist_id and order_id.date_order too, for quotations: sale.order._refresh_pricelist_reference
-        "order_id.currency_id",
-        "order_id.fiscal_position_id",
-        "display_type",
-    )
+    @api.depends(*PRICELIST_INPUTS, "order_id.fiscal_position_id")
     def _compute_distribution_pricelist_price(self):
         for line in self:
             if line.state not in ("draft", "sent") and line.distribution_pricelist_price:
@@ -124,15 +126,7 @@ class SaleOrderLine(models.Model):
                 validate=False,
             )
 
-    @api.depends(
-        "product_id",
-        "product_uom_id",
-        "product_uom_qty",
-        "product_no_variant_attribute_value_ids",
-        # order_id.pricelist_id and order_id.date_order too, for quotations: sale.order._refresh_pricelist_reference
-        "order_id.currency_id",
-        "display_type",
-    )
+    @api.depends(*PRICELIST_INPUTS)
     def _compute_distribution_pricelist_discount(self):
         # Only where Odoo shows pricelist discounts on lines (a company-wide feature): elsewhere the line's
         # discount is all the rep's, and nothing is computed.
