@@ -113,3 +113,18 @@ def slowest_query(env, func):
     if isinstance(query, SQL):
         query, params = query.code, query.params
     return ms, query, params
+
+
+def explain_slowest(env, results):
+    """Print the EXPLAIN ANALYZE of the slowest query of each measured call in ``results`` (dicts with
+    'label' and 'func'); queries other than reads are named, not explained (EXPLAIN ANALYZE would run them)."""
+    cr = env.cr
+    for res in results:
+        ms, query, params = slowest_query(env, res["func"])
+        if not query.lstrip().upper().startswith(("SELECT", "WITH")):
+            print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), not explained: {query[:200]}")
+            continue
+        cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + query, params)
+        plan = [line for (line,) in cr.fetchall()]
+        print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), EXPLAIN ANALYZE (top 25 lines and timing):")
+        print("\n".join(plan[:25] + ["  ..."] + plan[-3:]))

@@ -38,7 +38,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 
-from bench_common import clone_rows, measure, reserve_ids, setup_odoo, slowest_query, vacuum_analyze
+from bench_common import clone_rows, explain_slowest, measure, reserve_ids, setup_odoo, vacuum_analyze
 
 GOAL_MS = 1000.0
 PREFIX = "KPIB"
@@ -719,12 +719,7 @@ def run(dbname, n_orders, repeat, explain):
                 f"(slowest: {worst['label']}, {worst['median']:.0f} ms median)"
             )
         if explain:
-            for res in slow:
-                ms, query, params = slowest_query(uenv, res["func"])
-                cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + query, params)
-                plan = [line for (line,) in cr.fetchall()]
-                print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), EXPLAIN ANALYZE (top 25 lines and timing):")
-                print("\n".join(plan[:25] + ["  ..."] + plan[-3:]))
+            explain_slowest(uenv, slow)
     finally:
         cr.rollback()
         cr.close()

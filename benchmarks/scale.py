@@ -54,7 +54,7 @@ import collections
 import sys
 import time
 
-from bench_common import clone_rows, measure, reserve_ids, setup_odoo, slowest_query, vacuum_analyze
+from bench_common import clone_rows, explain_slowest, measure, reserve_ids, setup_odoo, vacuum_analyze
 from lxml import etree
 
 PREFIX = "SCB"
@@ -1115,17 +1115,7 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):  # noqa: C901 - 
                 stats.print_stats("/addons/", 25)  # the modules' own methods (Odoo's apps and the suite's)
                 print(f"\nProfile of {res['label']} (one run, cumulative):\n{out.getvalue()}")
         if explain:
-            for res in slow:
-                if res["func"] is None:
-                    continue
-                ms, query, qparams = slowest_query(env, res["func"])
-                if not query.lstrip().upper().startswith(("SELECT", "WITH")):
-                    print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), not explained: {query[:200]}")
-                    continue
-                cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + query, qparams)
-                plan = [line for (line,) in cr.fetchall()]
-                print(f"\nSlowest query of {res['label']} ({ms:.0f} ms), EXPLAIN ANALYZE (top 25 lines and timing):")
-                print("\n".join(plan[:25] + ["  ..."] + plan[-3:]))
+            explain_slowest(env, [res for res in slow if res["func"] is not None])
     finally:
         cr.rollback()
         cr.close()
