@@ -19,3 +19,13 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The delivery or return whose validation created this invoice or credit note.",
     )
+
+    def _compute_payment_state(self):
+        super()._compute_payment_state()
+        self._get_flow_orders()._mark_flow_state_to_compute()
+
+    def _get_flow_orders(self):
+        """The sales orders whose flow state reads these moves' payment (closed once every invoice is paid):
+        those of posted customer invoices and credit notes."""
+        posted = self.filtered(lambda move: move.id and move.state == "posted" and move.is_sale_document())
+        return posted.invoice_line_ids.sale_line_ids.order_id

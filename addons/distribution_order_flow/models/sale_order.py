@@ -224,11 +224,19 @@ class SaleOrder(models.Model):
         "order_line.move_ids.state",
         "order_line.move_ids.move_orig_ids.state",
         "order_line.invoice_lines.move_id.state",
-        "order_line.invoice_lines.move_id.payment_state",
+        # Not the invoices' payment_state: Odoo recomputes it at every change of an invoice being built, and
+        # each change walked back to the orders. account.move._compute_payment_state marks the orders of
+        # posted customer invoices instead (_mark_flow_state_to_compute).
     )
     def _compute_flow_state(self):
         for order in self:
             order.flow_state = order._get_flow_state()
+
+    def _mark_flow_state_to_compute(self):
+        """Have the flow state of these orders computed again (at the next read or flush), for a change their
+        declared dependencies do not follow (their invoices' payment)."""
+        if self:
+            self.env.add_to_compute(self._fields["flow_state"], self)
 
     def _get_flow_state(self):
         """The flow state the order is in now. Extension point: downstream modules add states by

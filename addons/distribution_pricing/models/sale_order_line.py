@@ -19,6 +19,7 @@ class SaleOrderLine(models.Model):
     price_source = fields.Char(
         compute="_compute_price_source",
         store=True,
+        precompute=True,
         help="Where the unit price comes from: a contract (price agreement), a pricelist, or a manual "
         "override. Kept as it was when the order was confirmed.",
     )
@@ -171,6 +172,19 @@ class SaleOrderLine(models.Model):
 
     @api.depends("product_id", "price_unit", "distribution_pricelist_price")
     def _compute_price_source(self):
+        translate = self.env._
+        labels = {}  # translated once per compute, not once per line
+
+        def label(source, name=None):
+            if (source, name) not in labels:
+                labels[source, name] = {
+                    "manual": lambda: translate("Manual price"),
+                    "contract": lambda: translate("Contract %(name)s", name=name),
+                    "pricelist": lambda: translate("Pricelist %(name)s", name=name),
+                    "list": lambda: translate("Sales price"),
+                }[source]()
+            return labels[source, name]
+
         for line in self:
             if line.state not in ("draft", "sent") and line.price_source:
                 continue  # kept as confirmed
@@ -179,17 +193,18 @@ class SaleOrderLine(models.Model):
             elif line._is_price_governed() and (line.currency_id or line.company_id.currency_id).compare_amounts(
                 line.price_unit, line.distribution_pricelist_price
             ):
-                line.price_source = _("Manual price")
+                line.price_source = label("manual")
             elif line.pricelist_item_id.distribution_agreement_line_id:
-                line.price_source = _("Contract %(name)s", name=line.pricelist_item_id.distribution_agreement_id.name)
+                line.price_source = label("contract", line.pricelist_item_id.distribution_agreement_id.name)
             elif line.order_id.pricelist_id:
-                line.price_source = _("Pricelist %(name)s", name=line.order_id.pricelist_id.name)
+                line.price_source = label("pricelist", line.order_id.pricelist_id.name)
             else:
-                line.price_source = _("Sales price")
+                line.price_source = label("list")
 
-    @api.depends(
-        "price_unit", "distribution_pricelist_price", "discount", "purchase_price", "product_id.categ_id.margin_floor"
-    )
+    # Not purchase_price: Odoo recomputes the cost of confirmed lines at every reservation and delivery
+    # (sale_stock_margin), which would re-judge what was approved, and each change walked back here. A
+    # quotation line's cost is followed explicitly: _compute_purchase_price and write below.
+    @api.depends("price_unit", "distribution_pricelist_price", "discount", "product_id.categ_id.margin_floor")
     def _compute_price_governance(self):
         for line in self:
             if not line.order_id or not line._is_price_governed():
@@ -203,6 +218,20 @@ class SaleOrderLine(models.Model):
             margin = (net_price - line.purchase_price) / net_price * 100.0
             floor = line.product_id.categ_id._get_margin_floor(line.company_id)
             line.is_below_margin_floor = margin < floor - 1e-6
+
+    def _compute_purchase_price(self):
+        res = super()._compute_purchase_price()
+        self._mark_price_governance_to_compute()
+        return res
+
+    def _mark_price_governance_to_compute(self):
+        """The cost of these lines moved: the margin-floor check of those still on a quotation follows.
+        Confirmed lines keep what they were approved with. New lines (being created) need nothing: their
+        check is computed with them."""
+        lines = self.filtered(lambda line: isinstance(line.id, int) and line.state in ("draft", "sent"))
+        if lines:
+            for name in ("is_price_override", "is_below_margin_floor"):
+                self.env.add_to_compute(self._fields[name], lines)
 
     @api.model
     def _recheck_margin_floors(self, domain):
@@ -247,6 +276,8 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         previous = {line.id: line.price_unit for line in self} if "price_unit" in vals else {}
         res = super().write(vals)
+        if "purchase_price" in vals:
+            self._mark_price_governance_to_compute()
         if previous and not self.env.context.get("sale_write_from_compute"):
             changed = self.filtered(lambda line: line.is_price_override and line.price_unit != previous[line.id])
             changed._log_price_overrides()
