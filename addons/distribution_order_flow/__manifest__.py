@@ -28,6 +28,7 @@
         "data/tier_definition_data.xml",
         "data/mail_template_data.xml",
         "data/allocation_data.xml",
+        "data/substitution_data.xml",
         "views/distribution_customer_class_views.xml",
         "views/res_partner_views.xml",
         "wizards/distribution_credit_hold_wizard_views.xml",
