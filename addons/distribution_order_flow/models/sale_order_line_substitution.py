@@ -197,22 +197,28 @@ class SaleOrderLine(models.Model):
         open (back)order move. The substitution is recorded on the order (``_record_substitution``). Returns
         the new line."""
         self.ensure_one()
-        short = self._get_short_qty()
-        unit = self.product_uom_id if self.product_uom_id._has_common_reference(substitute.uom_id) else substitute.uom_id
-        vals = self._prepare_substitute_line_vals(substitute, self.product_uom_id._compute_quantity(short, unit), unit)
-        # No default from the caller's context (a price, a discount, a cost) reaches the new line: it is
-        # priced by the pricelist and measured by the rules on lines added to confirmed orders. Created first,
-        # its move joins the open (back)order transfer the short move is in.
-        new_line = self.with_context(clean_context(self.env.context)).create(vals)
-        new_line.sudo().distribution_substituted_line_id = self
-        # Core prices a confirmed line again when its quantity changes (a volume break would raise the price
-        # of what stays): what stays keeps the price and discount it was confirmed at.
-        self.write({
-            "product_uom_qty": self.product_uom_qty - short,
-            "price_unit": self.price_unit,
-            "discount": self.discount,
-        })
-        self.order_id._record_substitution(new_line, self.product_id)
+        # All or nothing, even for a caller that goes on after a refusal (the rule on lines added to confirmed
+        # orders refuses a substitute under its margin floor once the line exists).
+        with self.env.cr.savepoint():
+            short = self._get_short_qty()
+            unit = (self.product_uom_id if self.product_uom_id._has_common_reference(substitute.uom_id)
+                    else substitute.uom_id)
+            vals = self._prepare_substitute_line_vals(
+                substitute, self.product_uom_id._compute_quantity(short, unit), unit
+            )
+            # No default from the caller's context (a price, a discount, a cost) reaches the new line: it is
+            # priced by the pricelist and measured by the rules on lines added to confirmed orders. Created
+            # first, its move joins the open (back)order transfer the short move is in.
+            new_line = self.with_context(clean_context(self.env.context)).create(vals)
+            new_line.sudo().distribution_substituted_line_id = self
+            # Core prices a confirmed line again when its quantity changes (a volume break would raise the
+            # price of what stays): what stays keeps the price and discount it was confirmed at.
+            self.write({
+                "product_uom_qty": self.product_uom_qty - short,
+                "price_unit": self.price_unit,
+                "discount": self.discount,
+            })
+            self.order_id._record_substitution(new_line, self.product_id)
         return new_line
 
     def _prepare_substitute_line_vals(self, substitute, quantity, unit):
