@@ -24,3 +24,4 @@ from . import test_tour_credit_hold
 from . import test_reservation_race
 from . import test_done_transfers
 from . import test_scheduler_orderpoints
+from . import test_tour_substitution
