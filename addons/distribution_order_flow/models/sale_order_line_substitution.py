@@ -209,6 +209,7 @@ class SaleOrderLine(models.Model):
             # No default from the caller's context (a price, a discount, a cost) reaches the new line: it is
             # priced by the pricelist and measured by the rules on lines added to confirmed orders. Created
             # first, its move joins the open (back)order transfer the short move is in.
+            # pylint: disable-next=context-overridden  # replaced on purpose: merging would keep the defaults
             new_line = self.with_context(clean_context(self.env.context)).create(vals)
             new_line.sudo().distribution_substituted_line_id = self
             # Core prices a confirmed line again when its quantity changes (a volume break would raise the

@@ -58,7 +58,8 @@ class TestSubstitutionPricing(TransactionCase):
         }])
         self.assertFalse(self.order.has_price_override)
         self.assertFalse(self.order.distribution_reprice_pending)
-        self.assertFalse(self.env["distribution.price.override"].search([("order_line_id", "in", self.order.order_line.ids)]))
+        overrides = self.env["distribution.price.override"].search([("order_line_id", "in", self.order.order_line.ids)])
+        self.assertFalse(overrides)
 
     def test_substitute_under_its_margin_floor_is_governed(self):
         with self.assertRaisesRegex(UserError, "cannot add Cable 3G1.5 \\(clearance\\)"):
@@ -66,5 +67,7 @@ class TestSubstitutionPricing(TransactionCase):
         self.assertEqual(len(self.order.order_line), 1)
         self.assertEqual(self.line.product_uom_qty, 10.0)
         self.line.with_user(self.manager)._substitute(self.cheap)
-        self.assertRecordValues(self.order.order_line - self.line, [{"price_unit": 70.0, "is_below_margin_floor": True}])
+        self.assertRecordValues(
+            self.order.order_line - self.line, [{"price_unit": 70.0, "is_below_margin_floor": True}]
+        )
         self.assertTrue(self.order.distribution_reprice_pending, "a second sales manager approves the new price")
