@@ -19,4 +19,5 @@ from . import stock_warehouse_orderpoint
 from . import product_product
 from . import stock_reallocation
 from . import sale_order_line_atp
+from . import sale_order_line_substitution
 from . import payment_transaction

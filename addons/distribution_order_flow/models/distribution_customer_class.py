@@ -7,7 +7,8 @@ class DistributionCustomerClass(models.Model):
 
     The class is set on the commercial partner (contacts follow it) and drives, in the order flow,
     which orders are served first when stock is short (``priority``), whether an order ships complete
-    or in parts (``ship_policy``) and whether validating a delivery invoices it (``invoice_on_delivery``).
+    or in parts (``ship_policy``), whether validating a delivery invoices it (``invoice_on_delivery``) and
+    whether a short line of a confirmed order may be substituted without asking (``substitution_consent``).
     """
 
     _name = "distribution.customer.class"
@@ -41,6 +42,14 @@ class DistributionCustomerClass(models.Model):
     )
     invoice_on_delivery = fields.Boolean(
         help="Validating a delivery creates and posts the invoice for the delivered quantities.",
+    )
+    substitution_consent = fields.Selection(
+        [("allowed", "Allowed"), ("ask", "Ask the customer"), ("never", "Never")],
+        required=True,
+        default="ask",
+        help="When a line of a confirmed order (or its backorder) is short, may the salesperson ship a listed "
+        "substitute instead? Allowed: at once. Ask the customer: the substitution is proposed (a to-do for the "
+        "salesperson) and made once the customer agrees. Never: refused. Customers without a class are asked.",
     )
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")

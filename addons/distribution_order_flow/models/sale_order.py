@@ -553,18 +553,34 @@ class SaleOrder(models.Model):
         return []
 
     def _record_substitution(self, line, from_product):
-        """Record on the order that ``line`` now sells a substitute instead of ``from_product``. The
-        allocation's substitution swap calls it; the exceptions module raises a queue item from it."""
+        """Record on the order that ``line`` now sells a substitute instead of ``from_product``: the quotation
+        swap (the whole line) and the substitution of a confirmed line's short quantity (``line`` is then the
+        new line) call it; the exceptions module raises a queue item from it."""
         self.ensure_one()
         self.message_post(
             body=_(
-                "Substitution: %(old)s replaced by %(new)s on this order.",
+                "Substitution: %(old)s replaced by %(new)s on this order (%(qty)s %(uom)s, by %(user)s).",
                 old=from_product.display_name,
                 new=line.product_id.display_name,
+                qty=line.product_uom_qty,
+                uom=line.product_uom_id.name,
+                user=self.env.user.name,
             ),
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    def _get_substitution_consent_class(self):
+        """The customer class whose consent rule applies to this order: its customer's (the commercial
+        partner's, in the order's company)."""
+        self.ensure_one()
+        return self.partner_id.commercial_partner_id.with_company(self.company_id).distribution_class_id
+
+    def _get_substitution_consent(self):
+        """May a short line of this confirmed order be substituted: 'allowed', 'ask' (the customer agrees
+        first) or 'never', from the customer's class; customers without a class are asked. Extension point."""
+        self.ensure_one()
+        return self._get_substitution_consent_class().substitution_consent or "ask"
 
     # ------------------------------------------------------------------------------------------------
     # Input checks

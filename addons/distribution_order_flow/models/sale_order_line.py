@@ -196,7 +196,14 @@ class SaleOrderLine(models.Model):
         return self.product_id.substitute_product_ids
 
     def action_open_substitutes(self):
+        """The substitutes of the line's product to choose from: on a quotation, for the whole line; on a
+        confirmed order, for its short quantity (refused at once when nothing is short or the customer never
+        accepts a substitute)."""
         self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            self._check_substitution_rights()
+            self._check_confirmed_substitution()
+            self._check_substitution_consent()
         if not self._get_substitutes():
             raise UserError(
                 _("%(product)s has no substitute: add some on the product (Sales tab).",
@@ -220,7 +227,8 @@ class SaleOrderLine(models.Model):
         order = self.order_id
         if order.state not in ("draft", "sent"):
             raise UserError(
-                _("Order %(order)s is confirmed: substitute %(product)s on a quotation, or change the delivery.",
+                _("Order %(order)s is confirmed: the whole line of %(product)s is not swapped, only its short "
+                  "quantity is substituted (exchange icon on the line).",
                   order=order.name, product=self.product_id.display_name)
             )
         if substitute not in self._get_substitutes():
@@ -238,3 +246,12 @@ class SaleOrderLine(models.Model):
         self.with_context(force_price_recomputation=True)._compute_price_unit()
         order._record_substitution(self, original)
         return True
+
+    def _substitute(self, substitute):
+        """Sell ``substitute`` instead of the line's product, as the order's state allows: the whole line on a
+        quotation (``_swap_product``), the short quantity on a confirmed order
+        (``_substitute_short_quantity``)."""
+        self.ensure_one()
+        if self.state in ("draft", "sent"):
+            return self._swap_product(substitute)
+        return self._substitute_short_quantity(substitute)

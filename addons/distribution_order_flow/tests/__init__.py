@@ -12,6 +12,7 @@ from . import test_notifications
 from . import test_tour_invoice_on_delivery
 from . import test_allocation_score
 from . import test_substitution
+from . import test_substitution_confirmed
 from . import test_reallocation
 from . import test_reallocation_multistep
 from . import test_atp
@@ -23,3 +24,4 @@ from . import test_tour_credit_hold
 from . import test_reservation_race
 from . import test_done_transfers
 from . import test_scheduler_orderpoints
+from . import test_tour_substitution

@@ -7,8 +7,29 @@ class DistributionSubstituteWizard(models.TransientModel):
 
     line_id = fields.Many2one("sale.order.line", required=True, ondelete="cascade")
     product_id = fields.Many2one(related="line_id.product_id")
-    quantity = fields.Float(related="line_id.product_uom_qty")
+    is_confirmed = fields.Boolean(compute="_compute_substitution", help="The order is confirmed: only the short "
+                                  "quantity is substituted.")
+    quantity = fields.Float(
+        compute="_compute_substitution",
+        digits="Product Unit",
+        help="What the substitute would sell: the whole line on a quotation, the short quantity on a confirmed order.",
+    )
+    uom_id = fields.Many2one(related="line_id.product_uom_id", string="Unit")
+    consent = fields.Selection(
+        [("allowed", "Allowed"), ("ask", "Ask the customer"), ("never", "Never")],
+        string="Customer's Consent",
+        compute="_compute_substitution",
+        help="The customer class's rule for substitutions on confirmed orders.",
+    )
     option_ids = fields.One2many("distribution.substitute.wizard.option", "wizard_id", readonly=True)
+
+    @api.depends("line_id")
+    def _compute_substitution(self):
+        for wizard in self:
+            line = wizard.line_id
+            wizard.is_confirmed = line.state not in ("draft", "sent")
+            wizard.quantity = line._get_short_qty() if wizard.is_confirmed else line.product_uom_qty
+            wizard.consent = line.order_id._get_substitution_consent() if wizard.is_confirmed else False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -65,6 +86,8 @@ class DistributionSubstituteWizardOption(models.TransientModel):
     note = fields.Char()
 
     def action_swap(self):
+        """Sell this substitute: the whole line of a quotation, or the short quantity of a confirmed order
+        (proposed to the customer first when their class asks for consent)."""
         self.ensure_one()
-        self.wizard_id.line_id._swap_product(self.product_id)
+        self.wizard_id.line_id._substitute(self.product_id)
         return {"type": "ir.actions.act_window_close"}
