@@ -1,23 +1,16 @@
 
 from odoo import api, fields, models
 
-from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+from .distribution_exception import OPEN_STATES
 
 SHIPPED_FLOW_STATES = ("shipped", "invoiced", "closed")
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "distribution.exception.mixin"]
 
-    exception_ids = fields.One2many("distribution.exception", "sale_order_id", string="Exceptions", readonly=True)
-    exception_count = fields.Integer(
-        compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
-    )
-
-    def _compute_exception_count(self):
-        counts = self.env["distribution.exception"]._open_counts("sale_order_id", self)
-        for order in self:
-            order.exception_count = counts.get(order, 0)
+    exception_ids = fields.One2many(inverse_name="sale_order_id")
 
     # Stored flags, kept by the exceptions themselves: the order path (confirm, deliver, invoice) reads
     # them with the order instead of querying the exceptions each time.
@@ -339,7 +332,3 @@ class SaleOrder(models.Model):
             Exception_._resolve_exceptions(
                 "late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True
             )
-
-    def action_view_exceptions(self):
-        self.ensure_one()
-        return self.env["distribution.exception"]._action_for_documents([("sale_order_id", "=", self.id)])
