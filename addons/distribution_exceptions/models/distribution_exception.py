@@ -424,7 +424,7 @@ class DistributionException(models.Model):
             elif vals["state"] in OPEN_STATES:
                 vals.update({"date_resolved": False, "resolved_by_id": False, "auto_resolved": False})
         target = self.sudo() if as_user and "state" in vals else self
-        res = super(DistributionException, target).write(vals)  # pylint: disable=bad-super-call  # target: self, or self as the system
+        res = super(DistributionException, target).write(vals)
         if "state" in vals and vals["state"] in CLOSED_STATES:
             self._on_closed()
         return res

@@ -261,7 +261,8 @@ class TestOrderTriggers(ExceptionCase):
             type(Order), "_get_notification_promise_date", side_effect=AssertionError("promise computed in Python")
         ):
             Order._cron_raise_late_deliveries()
-        self.assertEqual(self.Exception.sudo().search([("code", "=", "late_delivery")]).sale_order_id & candidates, late)
+        raised = self.Exception.sudo().search([("code", "=", "late_delivery")])
+        self.assertEqual(raised.sale_order_id & candidates, late)
         late_item = self._open("late_delivery", late)
         self.assertIn(fields.Datetime.to_string(late.commitment_date), late_item.description)
         # A later promise (the customer agreed to wait) moves the transfers' deadline with it.
