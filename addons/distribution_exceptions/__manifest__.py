@@ -2,7 +2,7 @@
     "name": "Distribution: Exceptions",
     "summary": "Backorders, short picks, returns, claims, credit holds, late suppliers and invoice "
     "mismatches as owned, aged, resolvable queue items",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",

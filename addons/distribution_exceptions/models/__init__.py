@@ -1,5 +1,6 @@
 from . import distribution_exception_type
 from . import distribution_exception
+from . import distribution_exception_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -1,24 +1,13 @@
 from odoo import fields, models
 
-from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+from .distribution_exception import OPEN_STATES
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "distribution.exception.mixin"]
 
-    exception_ids = fields.One2many("distribution.exception", "move_id", string="Exceptions", readonly=True)
-    exception_count = fields.Integer(
-        compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
-    )
-
-    def _compute_exception_count(self):
-        counts = self.env["distribution.exception"]._open_counts("move_id", self)
-        for move in self:
-            move.exception_count = counts.get(move, 0)
-
-    def action_view_exceptions(self):
-        self.ensure_one()
-        return self.env["distribution.exception"]._action_for_documents([("move_id", "=", self.id)])
+    exception_ids = fields.One2many(inverse_name="move_id")
 
     # ------------------------------------------------------------------------------------------------
     # Three-way match

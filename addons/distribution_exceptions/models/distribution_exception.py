@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import html2plaintext, is_html_empty
 
 _logger = logging.getLogger(__name__)
@@ -156,7 +157,8 @@ class DistributionException(models.Model):
     )
     resolution_hours = fields.Float(
         string="Resolution Time (h)",
-        readonly=True,
+        compute="_compute_resolution_hours",
+        store=True,
         copy=False,
         aggregator="avg",
         help="Hours from raised to resolved or cancelled.",
@@ -186,6 +188,16 @@ class DistributionException(models.Model):
             about = ", ".join(filter(None, [item.source_name, item.partner_id.name]))
             summary = f"{item.type_id.name}: {about}" if about else item.type_id.name
             item.display_name = f"{item.name} - {summary}" if summary else item.name
+
+    @api.depends("date_raised", "date_resolved")
+    def _compute_resolution_hours(self):
+        # Stored: the ORM writes the closed items of a batch together (one UPDATE), not one by one.
+        for exception in self:
+            if exception.date_resolved and exception.date_raised:
+                hours = (exception.date_resolved - exception.date_raised).total_seconds() / 3600.0
+                exception.resolution_hours = max(hours, 0.0)
+            else:
+                exception.resolution_hours = 0.0
 
     @api.depends("type_id.severity")
     def _compute_priority(self):
@@ -413,38 +425,36 @@ class DistributionException(models.Model):
                 vals.update({"date_resolved": False, "resolved_by_id": False, "auto_resolved": False})
         target = self.sudo() if as_user and "state" in vals else self
         res = super(DistributionException, target).write(vals)
-        if "state" in vals:
-            for exception in self.filtered("date_resolved"):
-                hours = (exception.date_resolved - exception.date_raised).total_seconds() / 3600.0
-                super(DistributionException, exception.sudo()).write({"resolution_hours": max(hours, 0.0)})
-            if vals["state"] in CLOSED_STATES:
-                self._on_closed()
+        if "state" in vals and vals["state"] in CLOSED_STATES:
+            self._on_closed()
         return res
 
     def _check_state_transition(self, new_state):
-        if new_state in OPEN_STATES:
-            # Reopening must not create a second open item for the same document.
-            for exception in self.filtered(lambda e: e.state in CLOSED_STATES):
-                other = self.search_count(
-                    [
-                        ("id", "!=", exception.id),
-                        ("type_id", "=", exception.type_id.id),
-                        ("res_model", "=", exception.res_model),
-                        ("res_id", "=", exception.res_id),
-                        ("company_id", "=", exception.company_id.id),
-                        ("state", "in", OPEN_STATES),
-                    ]
+        if new_state not in OPEN_STATES:
+            return
+        # Reopening must not create a second open item for the same document: one query for all the items
+        # reopened, over every item (the unique index would refuse one the user cannot see, less clearly).
+        closed = self.filtered(lambda e: e.state in CLOSED_STATES)
+        if not closed:
+            return
+        keys = {(e.type_id.id, e.res_model, e.res_id, e.company_id.id): e for e in closed}
+        same_source = Domain.OR(
+            Domain([("type_id", "=", type_id), ("res_model", "=", res_model), ("res_id", "=", res_id),
+                    ("company_id", "=", company_id)])
+            for type_id, res_model, res_id, company_id in keys
+        )
+        others = self.sudo().search(same_source & Domain([("state", "in", OPEN_STATES), ("id", "not in", closed.ids)]))
+        for other in others:
+            exception = keys[(other.type_id.id, other.res_model, other.res_id, other.company_id.id)]
+            raise UserError(
+                self.env._(
+                    "Exception %(name)s cannot be reopened: another %(type)s item is already open on "
+                    "%(document)s.",
+                    name=exception.name,
+                    type=exception.type_id.name,
+                    document=exception.source_name,
                 )
-                if other:
-                    raise UserError(
-                        self.env._(
-                            "Exception %(name)s cannot be reopened: another %(type)s item is already open on "
-                            "%(document)s.",
-                            name=exception.name,
-                            type=exception.type_id.name,
-                            document=exception.source_name,
-                        )
-                    )
+            )
 
     def _check_can_close(self):
         """Who may close an item by hand. A credit hold is closed by releasing the order's credit:
@@ -500,11 +510,10 @@ class DistributionException(models.Model):
         # Checked before writing (the constraint is the safety net for other paths).
         self._check_resolution_note_given()
         self.write({"state": "resolved"})
-        for exception in self:
-            exception.message_post(
-                body=Markup("%s<br/>%s") % (self.env._("Resolved:"), exception.resolution),
-                subtype_xmlid="mail.mt_note",
-            )
+        # One note per item, written together (their rights were checked by the write above).
+        self._message_log_batch(
+            {exception.id: Markup("%s<br/>%s") % (self.env._("Resolved:"), exception.resolution) for exception in self}
+        )
         return True
 
     def action_cancel(self):
@@ -586,7 +595,7 @@ class DistributionException(models.Model):
         domain = [("type_id", "in", [t.id for t in type_by_company.values() if t]), ("state", "in", OPEN_STATES)]
         domain += ["|"] * (len(source_domains) - 1) + [leaf for source in source_domains for leaf in source]
         existing = {(e.res_model, e.res_id, e.company_id.id, e.type_id.id): e for e in sudo_self.search(domain)}
-        vals_list = []
+        vals_list, new_facts = [], {}
         for (res_model, res_id, company_id), item in items_by_key.items():
             exception_type = type_by_company[item["company"]]
             if not exception_type:
@@ -595,7 +604,7 @@ class DistributionException(models.Model):
             open_exception = existing.get((res_model, res_id, company_id, exception_type.id))
             if open_exception:
                 if item.get("facts") and item.get("append_facts", True):
-                    open_exception.message_post(body=item["facts"], subtype_xmlid="mail.mt_note")
+                    new_facts[open_exception.id] = item["facts"]
                 continue
             user = item.get("user_id") or exception_type.user_id or exception_type.team_id.user_id
             vals_list.append(
@@ -616,6 +625,9 @@ class DistributionException(models.Model):
                     "description": item.get("facts") or False,
                 }
             )
+        if new_facts:
+            # What happened again is added to the items already open, as notes written together.
+            sudo_self.browse(list(new_facts))._message_log_batch(new_facts)
         exceptions = sudo_self._create_unless_open(vals_list)
         # Owners follow their items: one call per owner, not per item.
         for user, owned in exceptions.filtered("user_id").grouped("user_id").items():
@@ -670,8 +682,7 @@ class DistributionException(models.Model):
                     "resolved_by_id": self.env.ref("base.user_root").id,
                 }
             )
-            for exception in exceptions:
-                exception.message_post(body=note, subtype_xmlid="mail.mt_note")
+            exceptions._message_log_batch(dict.fromkeys(exceptions.ids, note))
         return exceptions
 
     @api.model

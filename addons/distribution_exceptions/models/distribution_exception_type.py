@@ -62,6 +62,14 @@ class DistributionExceptionType(models.Model):
         help="Owner of new items of this type when the source document gives none.",
     )
 
+    # One type per code and company, archived types included, and one among the shared types (no company):
+    # the database refuses the second, even when two are saved at the same time.
+    _code_company_uniq = models.UniqueIndex(
+        "(code, COALESCE(company_id, 0))",
+        "Another exception type (archived ones included) already has this code in this company, or among the "
+        "types shared by all companies: choose another code, or edit the existing type.",
+    )
+
     @api.constrains("sla_hours")
     def _check_sla_hours(self):
         for exception_type in self:
@@ -71,29 +79,6 @@ class DistributionExceptionType(models.Model):
                         "Exception type %(name)s: the SLA cannot be negative (got %(hours)s hours).",
                         name=exception_type.name,
                         hours=exception_type.sla_hours,
-                    )
-                )
-
-    @api.constrains("code", "company_id")
-    def _check_code_unique(self):
-        # A Python constraint rather than SQL UNIQUE: it names the record in conflict and also covers
-        # records shared by all companies (company_id empty, which SQL UNIQUE would let through).
-        for exception_type in self:
-            duplicate = self.with_context(active_test=False).search(
-                [
-                    ("id", "!=", exception_type.id),
-                    ("code", "=", exception_type.code),
-                    ("company_id", "=", exception_type.company_id.id),
-                ],
-                limit=1,
-            )
-            if duplicate:
-                raise ValidationError(
-                    _(
-                        "Exception type %(name)s: code %(code)s is already used by %(other)s.",
-                        name=exception_type.name,
-                        code=exception_type.code,
-                        other=duplicate.name,
                     )
                 )
 

@@ -1,23 +1,8 @@
 from odoo import fields, models
 
-from .distribution_exception import EXCEPTION_READERS
-
 
 class PurchaseOrder(models.Model):
-    _inherit = "purchase.order"
+    _name = "purchase.order"
+    _inherit = ["purchase.order", "distribution.exception.mixin"]
 
-    exception_ids = fields.One2many(
-        "distribution.exception", "purchase_order_id", string="Exceptions", readonly=True
-    )
-    exception_count = fields.Integer(
-        compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
-    )
-
-    def _compute_exception_count(self):
-        counts = self.env["distribution.exception"]._open_counts("purchase_order_id", self)
-        for order in self:
-            order.exception_count = counts.get(order, 0)
-
-    def action_view_exceptions(self):
-        self.ensure_one()
-        return self.env["distribution.exception"]._action_for_documents([("purchase_order_id", "=", self.id)])
+    exception_ids = fields.One2many(inverse_name="purchase_order_id")

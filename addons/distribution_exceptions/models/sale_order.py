@@ -1,23 +1,17 @@
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
-from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+from .distribution_exception import OPEN_STATES
 
 SHIPPED_FLOW_STATES = ("shipped", "invoiced", "closed")
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "distribution.exception.mixin"]
 
-    exception_ids = fields.One2many("distribution.exception", "sale_order_id", string="Exceptions", readonly=True)
-    exception_count = fields.Integer(
-        compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
-    )
-
-    def _compute_exception_count(self):
-        counts = self.env["distribution.exception"]._open_counts("sale_order_id", self)
-        for order in self:
-            order.exception_count = counts.get(order, 0)
+    exception_ids = fields.One2many(inverse_name="sale_order_id")
 
     # Stored flags, kept by the exceptions themselves: the order path (confirm, deliver, invoice) reads
     # them with the order instead of querying the exceptions each time.
@@ -286,20 +280,43 @@ class SaleOrder(models.Model):
             )
 
     @api.model
-    def _cron_raise_late_deliveries(self):
-        """Hourly: confirmed orders whose promise date passed while goods remain to ship get a late
-        delivery item; orders that shipped since are cleared."""
-        now = fields.Datetime.now()
-        candidates = self.search(
+    def _get_late_delivery_domain(self, now):
+        """Orders late at ``now``: confirmed, not shipped in full, with a delivery to the customer still
+        open past the date promised for it. That date is the transfer's deadline (stored), which
+        sale_stock sets to the order's commitment date, else to the lines' expected dates, and moves with
+        them; it follows the shipping policy (the earliest line when shipped in parts, the last one when
+        shipped complete), as the order's expected date does."""
+        return Domain(
             [
                 ("state", "=", "sale"),
                 ("flow_state", "not in", SHIPPED_FLOW_STATES + ("cancelled",)),
-                ("picking_ids.state", "not in", ("done", "cancel")),
+            ]
+        ) & Domain("picking_ids", "any", self._get_late_delivery_picking_domain(now))
+
+    @api.model
+    def _get_late_delivery_picking_domain(self, now):
+        """Transfers late at ``now``: open deliveries to the customer past their deadline."""
+        return Domain(
+            [
+                ("state", "not in", ("done", "cancel")),
+                ("location_dest_id.usage", "=", "customer"),
+                ("date_deadline", "<", now),
             ]
         )
-        late = candidates.filtered(
-            lambda order: (promise := order._get_notification_promise_date()) and promise < now
+
+    @api.model
+    def _cron_raise_late_deliveries(self):
+        """Hourly: confirmed orders whose promised delivery date passed while goods remain to ship get a
+        late delivery item; orders that shipped since are cleared. Both are found by searching stored
+        fields (no order is loaded to be filtered in Python)."""
+        now = fields.Datetime.now()
+        late = self.search(self._get_late_delivery_domain(now))
+        late_pickings = self.env["stock.picking"].search(
+            Domain("sale_id", "in", late.ids) & self._get_late_delivery_picking_domain(now)
         )
+        promised = {}
+        for picking in late_pickings:
+            promised[picking.sale_id] = min(promised.get(picking.sale_id, picking.date_deadline), picking.date_deadline)
         Exception_ = self.env["distribution.exception"]
         Exception_._raise_exceptions(
             "late_delivery",
@@ -313,7 +330,7 @@ class SaleOrder(models.Model):
                         self.env._(
                             "Order %(order)s was promised for %(date)s and has not shipped in full (%(state)s).",
                             order=order.name,
-                            date=fields.Datetime.to_string(order._get_notification_promise_date()),
+                            date=fields.Datetime.to_string(promised[order]),
                             state=dict(order._fields["flow_state"].selection).get(order.flow_state),
                         ),
                         [
@@ -331,15 +348,13 @@ class SaleOrder(models.Model):
                 for order in late
             ],
         )
-        open_late = Exception_.sudo().search([("code", "=", "late_delivery"), ("state", "in", OPEN_STATES)])
-        orders = self.browse(open_late.filtered(lambda e: e.res_model == "sale.order").mapped("res_id")).exists()
+        open_late = Exception_.sudo().search(
+            [("code", "=", "late_delivery"), ("state", "in", OPEN_STATES), ("res_model", "=", "sale.order")]
+        )
+        orders = self.browse(open_late.mapped("res_id")).exists()
         orders._resolve_shipped_exceptions()
         cancelled = orders.filtered(lambda order: order.state == "cancel")
         if cancelled:
             Exception_._resolve_exceptions(
                 "late_delivery", cancelled, self.env._("The order was cancelled."), cancel=True
             )
-
-    def action_view_exceptions(self):
-        self.ensure_one()
-        return self.env["distribution.exception"]._action_for_documents([("sale_order_id", "=", self.id)])

@@ -1,15 +1,13 @@
 from odoo import api, fields, models
 
-from .distribution_exception import EXCEPTION_READERS, OPEN_STATES
+from .distribution_exception import OPEN_STATES
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "distribution.exception.mixin"]
 
-    exception_ids = fields.One2many("distribution.exception", "picking_id", string="Exceptions", readonly=True)
-    exception_count = fields.Integer(
-        compute="_compute_exception_count", string="Open Exceptions", groups=EXCEPTION_READERS
-    )
+    exception_ids = fields.One2many(inverse_name="picking_id")
 
     distribution_has_open_exception = fields.Boolean(
         compute="_compute_distribution_has_open_exception",
@@ -22,15 +20,6 @@ class StockPicking(models.Model):
     def _compute_distribution_has_open_exception(self):
         for picking in self:
             picking.distribution_has_open_exception = any(picking.exception_ids.mapped("is_open"))
-
-    def _compute_exception_count(self):
-        counts = self.env["distribution.exception"]._open_counts("picking_id", self)
-        for picking in self:
-            picking.exception_count = counts.get(picking, 0)
-
-    def action_view_exceptions(self):
-        self.ensure_one()
-        return self.env["distribution.exception"]._action_for_documents([("picking_id", "=", self.id)])
 
     # ------------------------------------------------------------------------------------------------
     # Predicates

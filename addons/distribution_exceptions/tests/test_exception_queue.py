@@ -117,6 +117,53 @@ class TestExceptionQueue(ExceptionCase):
             first.action_reopen()
         self.assertTrue(second.is_open)
 
+    def _partners(self, count):
+        return self.env["res.partner"].create([{"name": f"Counted customer {index}"} for index in range(count)])
+
+    def _queries(self, function):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        function()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
+    def test_closing_and_noting_many_items_costs_what_two_do(self):
+        """Closing items, and adding facts to open ones, write them and their notes together: the queries do
+        not grow with the number of items."""
+        costs = {}
+        for count in (2, 2, 6):  # the first round warms the caches (subtypes, models)
+            partners = self._partners(count)
+            self._raise(record=partners[0])
+            for partner in partners[1:]:
+                self._raise(record=partner)
+            items = self.Exception.search([("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+            self.assertEqual(len(items), count)
+            noted = self._queries(lambda p=partners: self.Exception._raise_exceptions(
+                "short_pick", [{"record": partner, "facts": self.Exception._facts("counted again")} for partner in p]
+            ))
+            closed = self._queries(lambda p=partners: self.Exception._resolve_exceptions("short_pick", p, "Recounted."))
+            costs[count] = (noted, closed)
+            self.assertEqual(set(items.mapped("state")), {"resolved"})
+            for item in items:
+                bodies = " ".join(item.message_ids.mapped("body"))
+                self.assertIn("counted again", bodies)
+                self.assertIn("Recounted.", bodies)
+            self.assertTrue(all(hours >= 0 for hours in items.mapped("resolution_hours")))
+        self.assertEqual(costs[2], costs[6], "as many queries for 6 items as for 2")
+
+    def test_resolution_time_follows_the_state(self):
+        item = self._raise()
+        with freeze_time(RAISED_AT + timedelta(hours=5)):
+            item.write({"resolution": "<p>recounted</p>"})
+            item.action_resolve()
+        self.assertAlmostEqual(item.resolution_hours, 5.0)
+        item.action_reopen()
+        self.assertEqual(item.resolution_hours, 0.0, "open again: not resolved yet")
+        with freeze_time(RAISED_AT + timedelta(hours=8)):
+            item.action_resolve()
+        self.assertAlmostEqual(item.resolution_hours, 8.0)
+
     def test_bad_source_refused(self):
         short_pick = self.Type._get_by_code("short_pick")
         with self.assertRaisesRegex(ValidationError, r"source document res.partner #999999 does not exist"):

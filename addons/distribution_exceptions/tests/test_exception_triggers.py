@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -242,6 +243,33 @@ class TestOrderTriggers(ExceptionCase):
         self.assertEqual(len(late.filtered("is_open")), 1, "partly shipped: still late")
         self._validate(order.picking_ids.filtered(lambda p: p.state != "done"))
         self.assertRecordValues(late, [{"state": "resolved", "auto_resolved": True}])
+
+    def test_late_delivery_cron_searches_stored_deadlines(self):
+        now = fields.Datetime.now()
+        late = self._confirmed(commitment_date=now - timedelta(hours=1))
+        on_time = self._confirmed(commitment_date=now + timedelta(days=2))
+        shipped = self._confirmed(commitment_date=now - timedelta(hours=1))
+        self._validate(shipped.picking_ids)
+        held_back = self._confirmed(commitment_date=now - timedelta(hours=1))
+        held_back._action_cancel()
+        Order = self.env["sale.order"]
+        candidates = late | on_time | shipped | held_back
+        self.assertEqual(Order.search(Order._get_late_delivery_domain(now)) & candidates, late)
+        # The cron finds them in the database: no order's promise is computed in Python (the expected date
+        # it falls back on is not stored).
+        with patch.object(
+            type(Order), "_get_notification_promise_date", side_effect=AssertionError("promise computed in Python")
+        ):
+            Order._cron_raise_late_deliveries()
+        raised = self.Exception.sudo().search([("code", "=", "late_delivery")])
+        self.assertEqual(raised.sale_order_id & candidates, late)
+        late_item = self._open("late_delivery", late)
+        self.assertIn(fields.Datetime.to_string(late.commitment_date), late_item.description)
+        # A later promise (the customer agreed to wait) moves the transfers' deadline with it.
+        late_item.write({"resolution": "<p>Customer agreed to wait.</p>"})
+        late_item.action_resolve()
+        late.commitment_date = now + timedelta(days=3)
+        self.assertFalse(Order.search(Order._get_late_delivery_domain(now)) & candidates)
 
     def test_cancelled_order_cancels_its_items(self):
         order = self._confirmed(commitment_date=fields.Datetime.now() - timedelta(days=1))

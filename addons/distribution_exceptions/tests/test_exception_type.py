@@ -1,5 +1,8 @@
+import psycopg2.errors
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 # The codes the suite raises exceptions by (ARCHITECTURE.md): each must ship as editable data.
 EXPECTED_CODES = {
@@ -68,18 +71,37 @@ class TestExceptionType(TransactionCase):
         with self.assertRaisesRegex(ValidationError, r"Exception type Short Pick: the SLA cannot be negative"):
             short_pick.sla_hours = -1
 
-    def test_duplicate_code_refused_naming_both(self):
-        with self.assertRaisesRegex(ValidationError, r"code claim is already used by Customer Claim"):
-            self.Type.create({"name": "Claims again", "code": "claim", "company_id": False})
+    def _assert_code_refused(self, types, vals_list):
+        """Creating ``vals_list`` is refused by the unique index as a whole (nothing written), with the
+        message a person gets (Odoo shows it for the IntegrityError of an RPC call)."""
+        count = self.Type.with_context(active_test=False).search_count([])
+        with self.assertRaises(psycopg2.errors.UniqueViolation) as refused, mute_logger("odoo.sql_db"), \
+                self.cr.savepoint():
+            types.create(vals_list)
+            types.env.flush_all()
+        self.assertEqual(self.Type.with_context(active_test=False).search_count([]), count, "nothing half-written")
+        self.assertIn("already has this code in this company", self.Type._sql_error_to_message(refused.exception))
+
+    def test_duplicate_code_refused_by_the_database(self):
+        self._assert_code_refused(self.Type, [{"name": "Claims again", "code": "claim", "company_id": False}])
         archived = self.Type._get_by_code("claim")
         archived.active = False
-        with self.assertRaises(ValidationError):
-            self.Type.create({"name": "Claims again", "code": "claim", "company_id": False})
-        # A company may override a shared type with its own.
-        own = self.Type.create({"name": "Claims (A)", "code": "claim", "company_id": self.company_a.id})
-        with self.assertRaisesRegex(ValidationError, r"code claim is already used by Claims \(A\)"):
-            self.Type.create({"name": "Claims (A) again", "code": "claim", "company_id": self.company_a.id})
+        self._assert_code_refused(self.Type, [{"name": "Claims again", "code": "claim", "company_id": False}])
+        # A company may override a shared type with its own, once; its manager is refused a second one,
+        # and the other new type of the same save is not written either.
+        types = self.Type.with_user(self.exception_manager)
+        own = types.create({"name": "Claims (A)", "code": "claim", "company_id": self.company_a.id})
+        self._assert_code_refused(
+            types,
+            [
+                {"name": "Pallet damage", "code": "pallet_damage", "company_id": self.company_a.id},
+                {"name": "Claims (A) again", "code": "claim", "company_id": self.company_a.id},
+            ],
+        )
         self.assertEqual(own.company_id, self.company_a)
+        self.assertFalse(self.Type.search([("code", "=", "pallet_damage")]))
+        # Another company uses the code freely.
+        self.assertTrue(self.Type.with_user(self.manager_b).create({"name": "Claims (B)", "code": "claim"}))
 
     def test_user_reads_manager_configures(self):
         types_as_user = self.Type.with_user(self.exception_user)

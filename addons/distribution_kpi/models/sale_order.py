@@ -321,14 +321,14 @@ class SaleOrder(models.Model):
         cleared = todos.filtered(lambda activity: activity.res_id not in still_at_risk)
         if cleared:
             cleared.action_feedback(feedback=self.env._("No longer at risk."))
-        orders = self.search([("at_risk", "=", True), ("user_id", "!=", False)])
-        pending = self.env["mail.activity"].search([
-            ("activity_type_id", "=", activity_type.id), ("res_model", "=", "sale.order"), ("res_id", "in", orders.ids),
+        # Orders at risk with no open to-do, not told today: found by their stored fields.
+        with_todo = (todos - cleared).mapped("res_id")
+        to_notify = self.search([
+            ("at_risk", "=", True), ("user_id", "!=", False), ("risk_notified_on", "!=", today),
+            ("id", "not in", with_todo),
         ])
-        with_todo = set(pending.mapped("res_id"))
         vals_list = []
         model_id = self.env["ir.model"]._get_id("sale.order")
-        to_notify = orders.filtered(lambda o: o.id not in with_todo and o.risk_notified_on != today)
         for order in to_notify:
             vals_list.append({
                 "res_model_id": model_id,

@@ -54,6 +54,13 @@ class DistributionCustomerClass(models.Model):
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
 
+    # One class per code and company, archived classes included, and one among the shared classes (no
+    # company): the database refuses the second, even when two are saved at the same time.
+    _code_company_uniq = models.UniqueIndex(
+        "(code, COALESCE(company_id, 0))",
+        "Another customer class (archived ones included) already has this code in this company, or among the "
+        "classes shared by all companies: choose another code.",
+    )
 
     def _compute_partner_count(self):
         counts = dict(
@@ -75,30 +82,6 @@ class DistributionCustomerClass(models.Model):
                         "Customer class %(name)s: the priority must be between 0 and 100 (got %(priority)s).",
                         name=customer_class.name,
                         priority=customer_class.priority,
-                    )
-                )
-
-    @api.constrains("code", "company_id")
-    def _check_code_unique(self):
-        # A Python constraint rather than SQL UNIQUE: it names the record in conflict and also covers
-        # records shared by all companies (company_id empty, which SQL UNIQUE would let through).
-        for customer_class in self:
-            duplicate = self.search(
-                [
-                    ("id", "!=", customer_class.id),
-                    ("code", "=", customer_class.code),
-                    ("company_id", "=", customer_class.company_id.id),
-                    ("active", "in", (True, False)),
-                ],
-                limit=1,
-            )
-            if duplicate:
-                raise ValidationError(
-                    _(
-                        "Customer class %(name)s: code %(code)s is already used by %(other)s.",
-                        name=customer_class.name,
-                        code=customer_class.code,
-                        other=duplicate.name,
                     )
                 )
 

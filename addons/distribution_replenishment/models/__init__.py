@@ -4,3 +4,4 @@ from . import res_partner
 from . import distribution_replenishment_run
 from . import distribution_replenishment_line
 from . import sale_order
+from . import mail_activity

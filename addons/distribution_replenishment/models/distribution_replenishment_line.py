@@ -203,31 +203,32 @@ class DistributionReplenishmentLine(models.Model):
     # ------------------------------------------------------------------------------------------------
     def _notify_spikes(self):
         """Tell the buyer of each product with a demand spike, once per product and warehouse while the
-        activity is open: an activity on the product."""
+        activity is open: an activity on the product, keyed by its warehouse
+        (``mail.activity.distribution_spike_warehouse_id``), whatever the language of its summary."""
         if not self:
             return
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         templates = self.product_id.product_tmpl_id
         existing = self.env["mail.activity"].sudo().search(
             [("res_model", "=", "product.template"), ("res_id", "in", templates.ids),
-             ("summary", "like", "Demand spike")]
+             ("distribution_spike_warehouse_id", "in", self.warehouse_id.ids)]
         )
-        seen = {(activity.res_id, activity.summary) for activity in existing}
+        seen = {(activity.res_id, activity.distribution_spike_warehouse_id.id) for activity in existing}
         vals_list = []
         model_id = self.env["ir.model"]._get_id("product.template")
         for line in self:
-            summary = f"Demand spike at {line.warehouse_id.code}"
             template = line.product_id.product_tmpl_id
-            if (template.id, summary) in seen:
+            if (template.id, line.warehouse_id.id) in seen:
                 continue
-            seen.add((template.id, summary))
+            seen.add((template.id, line.warehouse_id.id))
             buyer = line.vendor_id.buyer_id or line.product_id.seller_ids[:1].partner_id.buyer_id or line.run_id.user_id
             vals_list.append(
                 {
                     "res_model_id": model_id,
                     "res_id": template.id,
                     "activity_type_id": activity_type.id if activity_type else False,
-                    "summary": summary,
+                    "summary": self.env._("Demand spike at %(warehouse)s", warehouse=line.warehouse_id.code),
+                    "distribution_spike_warehouse_id": line.warehouse_id.id,
                     "note": self.env._(
                         "%(product)s sold %(last)s last week in %(warehouse)s, %(z)s standard deviations above "
                         "its weekly history (run %(run)s). Check the forecast and the next purchase.",

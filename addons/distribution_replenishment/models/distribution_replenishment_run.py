@@ -587,10 +587,19 @@ class DistributionReplenishmentRun(models.Model):
     @api.model
     def _plan_shortfall(self, order, products):
         """A confirmed order could not be reserved: plan its products in its warehouse now, propose or
-        create the replenishment (company setting), linked to the order."""
+        create the replenishment (company setting), linked to the order.
+
+        Runs as the system, on purpose: whoever confirmed the order (a salesperson, a customer signing or
+        paying online, an import) has no rights on replenishment, which is the buyers' planning, and must
+        not get them. What they can do with it is nothing beyond confirming: the run plans only this
+        order's unreserved products in its company and warehouse, records who and which order triggered
+        it (``user_id``, ``sale_order_id``, both system-written), and with the company's "create" setting
+        creates RFQs and transfers through procurement, as the nightly run would. The run is returned as
+        the system (to note it on the order's chatter); callers must not hand it to the user."""
         company = order.company_id
         if company.replenishment_order_trigger == "none" or not products:
             return self.browse()
+        # As the system: see the docstring (the triggering user has no access to runs).
         run = self.sudo().with_company(company).create(
             {
                 "company_id": company.id,

@@ -20,6 +20,7 @@ class SaleOrder(models.Model):
     @api.depends("replenishment_run_ids.line_ids.date_planned", "replenishment_run_ids.state")
     def _compute_replenishment_date(self):
         for order in self:
+            # As the system: salespeople see when their order's goods are expected, not the buyers' runs.
             lines = order.sudo().replenishment_run_ids.filtered(lambda run: run.state != "cancel").line_ids
             dates = [line.date_planned for line in lines if line.action != "none" and line.date_planned]
             order.replenishment_date = max(dates) if dates else False

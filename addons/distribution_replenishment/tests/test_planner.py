@@ -211,6 +211,29 @@ class TestPlanner(ReplenishmentCase):
         self.company.replenishment_spike_zscore = line.spike_zscore + 0.1
         self.assertFalse(self._lines(self._run(), self.cable, self.main).is_spike)
 
+    def test_spike_notified_once_per_warehouse_by_key_not_summary(self):
+        self.company.replenishment_spike_zscore = 3.0
+        self.company.replenishment_history_days = 35
+        for warehouse in (self.main, self.branch):
+            for days_ago, qty in ((2, 60), (9, 10), (16, 12), (23, 8), (30, 10)):
+                self._ship_history(self.cable, warehouse, qty, days_ago)
+            self._stock(self.cable, warehouse, 500)
+        Activity = self.env["mail.activity"]
+        on_cable = [("res_model", "=", "product.template"), ("res_id", "=", self.cable.product_tmpl_id.id)]
+        self._run(warehouse_ids=[(6, 0, self.main.ids)])
+        activity = Activity.search(on_cable)
+        self.assertEqual(activity.distribution_spike_warehouse_id, self.main)
+        # The summary is text for people: a buyer reworded it (or it was written in their language).
+        activity.summary = "Pic de demande - à vérifier"
+        self._run(warehouse_ids=[(6, 0, self.main.ids)])
+        self.assertEqual(Activity.search(on_cable), activity, "still one open activity for the main warehouse")
+        self._run()
+        self.assertEqual(
+            Activity.search(on_cable).distribution_spike_warehouse_id, self.main | self.branch,
+            "the other warehouse's spike is its own activity",
+        )
+        self.assertEqual(len(Activity.search(on_cable)), 2)
+
     def test_companies_are_planned_apart(self):
         company_b = self.env["res.company"].create({"name": "Replenishment Co B"})
         self.env.user.company_ids |= company_b

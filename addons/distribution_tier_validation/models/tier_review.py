@@ -46,11 +46,10 @@ class TierReview(models.Model):
     def _compute_todo_by(self):  # pylint: disable=missing-return  # returns nothing, as the method it extends
         # "Sales Administrator (Morgan Hale, Mitchell Admin)" rather than "Group Administrator": the role
         # in words people use, and who holds it.
-        for review in self:
-            if review.definition_id:
-                review.todo_by = review.definition_id._get_reviewer_label(review.reviewer_ids)
-            else:
-                super(TierReview, review)._compute_todo_by()
+        # Core's label first, for the whole batch; reviews of a rule then get theirs.
+        super()._compute_todo_by()
+        for review in self.filtered("definition_id"):
+            review.todo_by = review.definition_id._get_reviewer_label(review.reviewer_ids)
 
     @api.model_create_multi
     def create(self, vals_list):
