@@ -232,6 +232,8 @@ class SaleOrderLine(models.Model):
         if lines:
             for name in ("is_price_override", "is_below_margin_floor"):
                 self.env.add_to_compute(self._fields[name], lines)
+            # and what reads them (a declared dependency would have marked it with them)
+            self.env.add_to_compute(lines.order_id._fields["has_price_override"], lines.order_id)
 
     @api.model
     def _recheck_margin_floors(self, domain):

@@ -83,3 +83,41 @@ class TestMarginFloor(TransactionCase):
         self.company_a.distribution_margin_floor = 21.0  # the company default
         self.assertTrue(misc_line.is_below_margin_floor)
         self.assertTrue(order.has_price_override)
+
+    def test_quotation_cost_set_by_a_manager_is_judged(self):
+        """The cost is not a declared dependency of the check (see _compute_price_governance): a manager's
+        cost on a quotation line is followed explicitly."""
+        manager = new_test_user(self.env, login="cost_manager", groups="sales_team.group_sale_manager")
+        customer = self.env["res.partner"].create({"name": "Cost follower"})
+        product = self.env["product.product"].create(
+            {"name": "Misc bracket", "list_price": 100.0, "standard_price": 80.0, "categ_id": self.misc.id}
+        )
+        order = self.env["sale.order"].with_user(manager).create(
+            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+        )
+        line = order.order_line
+        self.assertFalse(line.is_below_margin_floor, "20% margin over the company's 15%")
+        line.write({"purchase_price": 95.0})
+        self.assertTrue(line.is_below_margin_floor, "5% margin under the company's 15%")
+        self.assertTrue(order.has_price_override)
+        line.write({"purchase_price": 70.0})
+        self.assertFalse(line.is_below_margin_floor)
+        self.assertFalse(order.has_price_override)
+
+    def test_confirmed_line_keeps_the_judgement_it_was_confirmed_with(self):
+        """Odoo re-costs confirmed lines at reservation and delivery (sale_stock_margin): what was approved
+        is not judged again."""
+        customer = self.env["res.partner"].create({"name": "Cost keeper"})
+        product = self.env["product.product"].create(
+            {"name": "Misc clamp", "list_price": 100.0, "standard_price": 80.0, "categ_id": self.misc.id}
+        )
+        order = self.env["sale.order"].create(
+            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+        )
+        order.action_confirm()
+        line = order.order_line
+        line.sudo().write({"purchase_price": 95.0})  # as the system re-costs it
+        self.assertEqual(line.purchase_price, 95.0)
+        self.assertFalse(line.is_below_margin_floor)
+        self.assertFalse(order.has_price_override)
+        self.assertEqual(order.state, "sale")
