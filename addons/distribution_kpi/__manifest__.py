@@ -3,7 +3,7 @@
     "summary": "Order-to-cash KPIs read from flow events, moves and exceptions (cycle time, fill rate, "
     "backorder aging, pick accuracy, invoice lag, return resolution), a manager dashboard, orders at "
     "risk of missing their promise date, weekly KPI mail",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
@@ -16,6 +16,7 @@
         "data/distribution_kpi_data.xml",
         "data/distribution_kpi_mail_templates.xml",
         "views/distribution_kpi_report_views.xml",
+        "views/distribution_kpi_target_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/distribution_kpi_menus.xml",

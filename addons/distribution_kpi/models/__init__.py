@@ -5,3 +5,4 @@ from . import sale_order
 from . import sale_order_flow_event
 from . import sale_order_line
 from . import distribution_kpi_dashboard
+from . import distribution_kpi_target

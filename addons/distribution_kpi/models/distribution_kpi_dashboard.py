@@ -4,9 +4,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 PERIODS = ("week", "month", "quarter")
+# Periods shown in each KPI's trend, the current one last.
+HISTORY_PERIODS = 12
 INVENTORY_BUCKETS = [(0, 30, "0-30 days"), (31, 60, "31-60 days"), (61, 90, "61-90 days"), (91, 180, "91-180 days"),
                      (181, None, "Over 180 days")]
 
@@ -78,10 +80,25 @@ class DistributionKpiDashboard(models.AbstractModel):
         ]
 
     @api.model
+    def _get_period_step(self, period):
+        return {"week": relativedelta(weeks=1), "month": relativedelta(months=1), "quarter": relativedelta(months=3)}[
+            period
+        ]
+
+    @api.model
+    def _get_history_starts(self, period, date_ref=None, count=HISTORY_PERIODS):
+        """The first day (as a datetime) of the ``count`` periods ending with the current one, oldest first."""
+        current_start = self._get_period_bounds(period, date_ref)[0]
+        step = self._get_period_step(period)
+        return [current_start - step * index for index in range(count - 1, -1, -1)]
+
+    @api.model
     def get_dashboard_data(self, period="month", date_ref=None):
-        """The dashboard's table: each KPI for the current period (to date) and the previous one,
-        plus the snapshot figures (open backorders by age, orders at risk) that have no period."""
+        """The dashboard's table: each KPI for the current period (to date), the previous one, the last 12
+        periods (the trend) and the company's target, plus the snapshot figures (open backorders by age,
+        orders at risk) that have no period."""
         current_start, current_end, previous_start, previous_end = self._get_period_bounds(period, date_ref)
+        history_starts = self._get_history_starts(period, date_ref)
         definitions = self._kpi_definitions()
         # One read per report, date field and period, with every aggregate of that report in the same
         # query (grouping by the period instead would follow the language's first day of the week).
@@ -99,14 +116,23 @@ class DistributionKpiDashboard(models.AbstractModel):
                     values[(model, date_field, domain_key, aggregate, which)] = (
                         value if count and value is not False else None
                     )
+            history = self._read_history(model, date_field, domain, aggregates, period, history_starts, current_end)
+            for aggregate, series in history.items():
+                values[(model, date_field, domain_key, aggregate, "history")] = series
+        company = self.env.company
+        targets = self.env["distribution.kpi.target"]._get_targets(company)
+        Target = self.env["distribution.kpi.target"]
         rows = []
         for key, label, unit, better, model, date_field, aggregate, domain, action in definitions:
-            current, previous = (values.get((model, date_field, repr(domain), aggregate, which))
-                                 for which in ("current", "previous"))
+            current, previous, history = (values.get((model, date_field, repr(domain), aggregate, which))
+                                          for which in ("current", "previous", "history"))
+            target = targets.get(key)
             rows.append({
                 "key": key, "label": label, "unit": unit, "better": better, "current": current,
                 "previous": previous, "trend": self._trend(current, previous, better), "action": action,
                 "model": model, "date_field": date_field,
+                "history": history or [None] * len(history_starts),
+                "target": target, "status": Target._get_status(current, target, better),
             })
         backlog = self.env["distribution.kpi.backorder"]._read_group([], ["age_bucket"], ["backorder_count:sum"])
         buckets = dict(self.env["distribution.kpi.backorder"]._fields["age_bucket"]._description_selection(self.env))
@@ -116,10 +142,12 @@ class DistributionKpiDashboard(models.AbstractModel):
         )
         return {
             "period": period,
+            "company": company.name,
             "current": [fields.Datetime.to_string(current_start), fields.Datetime.to_string(current_end)],
             "previous": [fields.Datetime.to_string(previous_start), fields.Datetime.to_string(previous_end)],
             "current_label": self._period_label(period, current_start),
             "previous_label": self._period_label(period, previous_start),
+            "history_labels": [self._period_label(period, start, short=True) for start in history_starts],
             "kpis": rows,
             "backorder_buckets": [
                 {"bucket": bucket, "label": buckets[bucket], "count": count}
@@ -129,6 +157,27 @@ class DistributionKpiDashboard(models.AbstractModel):
         }
 
     @api.model
+    def _read_history(self, model, date_field, domain, aggregates, period, starts, end):
+        """{aggregate: [value of each period starting at ``starts``]} in one grouped read. Weeks run Monday
+        to Sunday, as the dashboard's (the reports' week grouping follows the period bounds here, not the
+        language), and periods are cut in UTC like the current and previous ones."""
+        Report = self.env[model].with_context(tz="UTC", distribution_kpi_monday_weeks=True)
+        groups = Report._read_group(
+            [(date_field, ">=", starts[0]), (date_field, "<", end)] + domain,
+            [f"{date_field}:{period}"],
+            aggregates + ["__count"],
+        )
+        index = {start: position for position, start in enumerate(starts)}
+        series = {aggregate: [None] * len(starts) for aggregate in aggregates}
+        for bucket, *results, count in groups:
+            position = index.get(fields.Datetime.to_datetime(bucket))
+            if position is None or not count:
+                continue
+            for aggregate, value in zip(aggregates, results, strict=False):
+                series[aggregate][position] = value if value is not False else None
+        return series
+
+    @api.model
     def _trend(self, current, previous, better):
         if current is None or previous is None or round(current, 2) == round(previous, 2):
             return "same"
@@ -136,12 +185,17 @@ class DistributionKpiDashboard(models.AbstractModel):
         return "better" if improved else "worse"
 
     @api.model
-    def _period_label(self, period, start):
+    def _period_label(self, period, start, short=False):
+        """The period in words, in the user's language: "December 2026", "Q4 2026", "Week of Nov 30, 2026"
+        (short: "Dec 2026", "Q4 2026", "Nov 30")."""
+        day = start.date()
         if period == "week":
-            return self.env._("Week of %(date)s", date=fields.Date.to_string(start.date()))
+            if short:
+                return format_date(self.env, day, date_format="MMM d")
+            return self.env._("Week of %(date)s", date=format_date(self.env, day, date_format="medium"))
         if period == "month":
-            return start.strftime("%Y-%m")
-        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+            return format_date(self.env, day, date_format="MMM y" if short else "MMMM y")
+        return self.env._("Q%(quarter)s %(year)s", quarter=(day.month - 1) // 3 + 1, year=day.year)
 
     # ------------------------------------------------------------------------------------------------
     # Weekly mail

@@ -48,6 +48,21 @@ class DistributionKpiReport(models.AbstractModel):
         return super()._read_group_select(aggregate_spec, query)
 
     @api.model
+    def _read_group_groupby(self, alias, groupby_spec, query):
+        # The dashboard's trend groups weeks as its own periods run, Monday to Sunday (Odoo groups them by
+        # the language's first day of the week, Sunday in English): asked for by the dashboard's context.
+        fname, property_name, granularity = parse_read_group_spec(groupby_spec)
+        field = self._fields.get(fname)
+        if (granularity == "week" and not property_name and field and field.type in ("date", "datetime")
+                and self.env.context.get("distribution_kpi_monday_weeks")):
+            sql_expr = self._field_to_sql(alias, fname, query)
+            if field.type == "datetime":
+                sql_expr = field.property_to_sql(sql_expr, "tz", self, alias, query)
+                return SQL("date_trunc('week', %s::timestamp)", sql_expr)
+            return SQL("date_trunc('week', %s::timestamp)::date", sql_expr)
+        return super()._read_group_groupby(alias, groupby_spec, query)
+
+    @api.model
     def _customer_class_sql(self, partner_alias, company_column):
         """The customer class of a commercial partner in a company (a company-dependent field, stored
         as JSON per company)."""

@@ -22,6 +22,8 @@ class TestKpiTour(HttpCase):
             }
         )
         cls.order.action_confirm()
+        cls.env["distribution.kpi.target"].search([("kpi", "=", "line_fill_rate")]).unlink()  # demo's
+        cls.env["distribution.kpi.target"].create({"kpi": "line_fill_rate", "target": 96.5})
 
     def test_manager_reads_the_dashboard(self):
         self.start_tour("/odoo/action-distribution_kpi.distribution_kpi_dashboard_action", "distribution_kpi_dashboard",

@@ -51,6 +51,42 @@ export class DistributionKpiDashboard extends Component {
         return `${Math.round(value)}`;
     }
 
+    /**
+     * The KPI's last periods as bars of a small SVG chart (the current period last), scaled to the
+     * largest value; periods without a figure have no bar.
+     */
+    sparkline(kpi) {
+        const values = kpi.history || [];
+        const labels = this.state.data.history_labels || [];
+        const max = Math.max(0, ...values.filter((value) => value !== null && value !== false));
+        const width = 8;
+        const gap = 2;
+        const height = 24;
+        return values.map((value, index) => {
+            const present = value !== null && value !== false;
+            const barHeight = present && max > 0 ? Math.max(1, (value / max) * height) : 0;
+            return {
+                index,
+                x: index * (width + gap),
+                y: height - barHeight,
+                width,
+                height: barHeight,
+                current: index === values.length - 1,
+                title: `${labels[index] || ""}: ${this.format(present ? value : null, kpi.unit)}`,
+            };
+        });
+    }
+
+    statusClass(kpi) {
+        if (kpi.status === "met") {
+            return "text-success";
+        }
+        if (kpi.status === "missed") {
+            return "text-danger";
+        }
+        return "";
+    }
+
     openKpi(kpi) {
         const [start, end] = this.state.data.current;
         this.action.doAction({

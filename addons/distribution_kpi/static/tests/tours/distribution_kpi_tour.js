@@ -1,12 +1,20 @@
 import { registry } from "@web/core/registry";
 
-// A manager reads the KPIs of the month against the month before, switches to the quarter and
-// opens one KPI's report; started by tests/test_tour_kpi.py.
+// A manager reads the KPIs of the month against the month before, their trend and targets, switches to
+// the quarter and opens one KPI's report; started by tests/test_tour_kpi.py.
 registry.category("web_tour.tours").add("distribution_kpi_dashboard", {
     steps: () => [
         {
             content: "The KPI table compares the current period with the previous one",
             trigger: ".o_distribution_kpi_dashboard .o_kpi_table .o_kpi_row_ship_median .o_kpi_previous",
+        },
+        {
+            content: "Each KPI shows its last 12 periods",
+            trigger: ".o_kpi_row_ship_median .o_kpi_history svg",
+        },
+        {
+            content: "and the company's target",
+            trigger: ".o_kpi_row_line_fill_rate .o_kpi_target:contains('96.5 %')",
         },
         {
             content: "Orders at risk are counted",
