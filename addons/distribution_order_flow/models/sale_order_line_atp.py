@@ -30,8 +30,10 @@ class SaleOrderLine(models.Model):
     )
     promise_date = fields.Datetime(
         compute="_compute_atp",
-        help="Earliest date the whole quantity can leave: now from stock, else the date of the incoming "
-        "receipt or transfer that completes it, else the preferred vendor's lead time.",
+        help="Earliest date the whole quantity can leave the line's warehouse: now from its stock, else the "
+        "date of the incoming receipt or transfer that completes it, or the transfer lead time of its resupply "
+        "route from a warehouse that has it (the sooner), else the preferred vendor's lead time. Never now for "
+        "goods the warehouse does not have.",
     )
     atp_warehouse_id = fields.Many2one(
         "stock.warehouse",
@@ -76,6 +78,7 @@ class SaleOrderLine(models.Model):
         stock = self._atp_read_stock(products, warehouses)
         demand = self._atp_read_unreserved_demand(products, warehouses)
         incoming = self._atp_read_incoming(products, warehouses, now)
+        transfer_days = self._atp_read_transfer_days(warehouses)
         Move = self.env["stock.move"]
         for line in self:
             product = line.product_id
@@ -101,24 +104,60 @@ class SaleOrderLine(models.Model):
             line.atp_qty = product.uom_id._compute_quantity(max(free_home, 0.0), line.product_uom_id)
             line.atp_warehouse_id = serving
             line.atp_source_suggested = bool(serving and home and serving != home)
+            # Another warehouse that has it all feeds this one over its resupply route, when there is one.
+            feeding_days = [
+                transfer_days[(warehouse.id, home.id)]
+                for warehouse in warehouses
+                if home and warehouse != home and (warehouse.id, home.id) in transfer_days
+                and float_compare(available_now(warehouse), quantity, precision_rounding=rounding) >= 0
+            ]
             line.promise_date = line._atp_promise_date(
-                quantity, max(free_home, 0.0), incoming.get((product.id, home.id), []) if home else [], serving, now
+                quantity, max(free_home, 0.0), incoming.get((product.id, home.id), []) if home else [],
+                serving if serving == home else False, now, transfer_days=min(feeding_days, default=None),
             )
 
-    def _atp_promise_date(self, quantity, free_now, incoming, serving, now):
+    def _atp_promise_date(self, quantity, free_now, incoming, serving, now, transfer_days=None):
+        """When the line's warehouse can ship the whole ``quantity``: now when it ``serving`` (has it all),
+        else when incoming supply completes it or a transfer from another warehouse brings it
+        (``transfer_days``), the sooner, else after the preferred vendor's lead time; plus the product's
+        customer lead time."""
         self.ensure_one()
         product = self.product_id
         lead = timedelta(days=product.sale_delay or 0.0)
         if serving:
             return now + lead
+        supply = self._atp_supply_date(quantity, free_now, incoming, now)
+        if transfer_days is not None:
+            supply = min(supply, now + timedelta(days=transfer_days))
+        return supply + lead
+
+    def _atp_supply_date(self, quantity, free_now, incoming, now):
+        """The date the line's warehouse has ``quantity``: the incoming receipt or transfer that completes
+        what it has free now, else the preferred vendor's lead time from now."""
+        self.ensure_one()
+        product = self.product_id
         missing = quantity - free_now
         for date, qty in incoming:  # in date order
             missing -= qty
             if float_compare(missing, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
-                return max(date, now) + lead
+                return max(date, now)
         seller = product._select_seller(quantity=None, date=fields.Date.context_today(self), uom_id=product.uom_id)
         delay = seller.delay if seller else 0
-        return now + timedelta(days=math.ceil(delay)) + lead
+        return now + timedelta(days=math.ceil(delay))
+
+    def _atp_read_transfer_days(self, warehouses):
+        """{(supplying warehouse id, supplied warehouse id): days} of the resupply routes between these
+        warehouses (Inventory > Warehouses > Resupply From): the sum of their rules' lead times. A fixed number
+        of queries."""
+        routes = self.env["stock.route"].sudo().search(
+            [("supplied_wh_id", "in", warehouses.ids), ("supplier_wh_id", "in", warehouses.ids)]
+        )
+        days = {}
+        for route in routes:
+            key = (route.supplier_wh_id.id, route.supplied_wh_id.id)
+            route_days = sum(route.rule_ids.mapped("delay"))
+            days[key] = min(days.get(key, route_days), route_days)
+        return days
 
     def _atp_read_stock(self, products, warehouses):
         """{(product id, warehouse id): (on hand, reserved)}: one query."""

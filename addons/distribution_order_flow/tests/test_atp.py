@@ -83,10 +83,22 @@ class TestAvailableToPromise(OrderFlowCase):
             self.assertEqual(line.promise_date, NOW + timedelta(days=9), "the transfer on day 9 completes it")
             line.product_uom_qty = 100
             self.assertEqual(line.promise_date, NOW + timedelta(days=12), "beyond what comes: vendor lead time")
-            # A warehouse with the whole quantity on the shelf promises now (and can be sourced from).
+            # A warehouse with the whole quantity on the shelf can be sourced from; this warehouse still
+            # waits for its vendor while nothing brings the branch's stock here.
             self._stock(self.cable, 200, self.branch.lot_stock_id)
             line.invalidate_recordset(["promise_date", "atp_warehouse_id"])
-            self.assertEqual((line.promise_date, line.atp_warehouse_id), (NOW, self.branch))
+            self.assertEqual((line.promise_date, line.atp_warehouse_id), (NOW + timedelta(days=12), self.branch))
+            # Resupplied from the branch (its route's rules take 2 days): the transfer brings it sooner.
+            self.warehouse.resupply_wh_ids = self.branch
+            route = self.env["stock.route"].search(
+                [("supplied_wh_id", "=", self.warehouse.id), ("supplier_wh_id", "=", self.branch.id)]
+            )
+            route.rule_ids[:1].delay = 2
+            line.invalidate_recordset(["promise_date"])
+            self.assertEqual(line.promise_date, NOW + timedelta(days=2), "never now: the transfer takes 2 days")
+            route.rule_ids[:1].delay = 20
+            line.invalidate_recordset(["promise_date"])
+            self.assertEqual(line.promise_date, NOW + timedelta(days=12), "the vendor is sooner than that transfer")
 
     def test_source_from_another_warehouse_in_one_click(self):
         with freeze_time(NOW):
@@ -97,9 +109,11 @@ class TestAvailableToPromise(OrderFlowCase):
             self.assertRecordValues(
                 line, [{"atp_qty": 1.0, "atp_warehouse_id": self.branch.id, "atp_source_suggested": True}]
             )
-            self.assertEqual(line.promise_date, NOW, "the branch can ship now")
+            self.assertEqual(line.promise_date, NOW + timedelta(days=12), "from this warehouse: the vendor's lead time")
             line.with_user(self.salesperson).action_source_from_atp_warehouse()
             self.assertEqual(line.warehouse_id, self.branch)
+            line.invalidate_recordset(["promise_date"])
+            self.assertEqual(line.promise_date, NOW, "sourced from the branch: it ships now")
             quote.action_confirm()
             self.assertEqual(quote.picking_ids.picking_type_id.warehouse_id, self.branch)
             self.assertEqual(quote.picking_ids.move_ids.quantity, 8.0)
