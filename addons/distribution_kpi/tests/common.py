@@ -69,6 +69,16 @@ class KpiCase(ExceptionCase):
             self._invoice(o2)
         return o1, o2, o3
 
+    def _build_earlier_shipment(self):
+        """An order confirmed day -10 (in February) and shipped whole day -6: 4 days."""
+        with self.step(-10):
+            self._stock(self.cable, 10)
+            earlier = self._order([(self.cable, 10, None, 0.0)])
+            earlier.with_user(self.salesperson).action_confirm()
+        with self.step(-6):
+            self._validate(earlier.picking_ids)
+        return earlier
+
     def _values(self, model, domain, groupby, aggregates):
         self.env.flush_all()
         self.env[model].invalidate_model()

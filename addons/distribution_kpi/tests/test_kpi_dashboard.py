@@ -9,12 +9,7 @@ class TestKpiDashboard(KpiCase):
     """The dashboard's current-vs-previous table and the weekly mail, on the same history."""
 
     def test_current_and_previous_period(self):
-        with self.step(-10):
-            self._stock(self.cable, 10)
-            earlier = self._order([(self.cable, 10, None, 0.0)])
-            earlier.with_user(self.salesperson).action_confirm()
-        with self.step(-6):
-            self._validate(earlier.picking_ids)  # February: shipped whole in 4 days
+        self._build_earlier_shipment()  # February: shipped whole in 4 days
         self._build_history()
         with self.step(12):
             data = self.env["distribution.kpi.dashboard"].get_dashboard_data("month")

@@ -17,12 +17,7 @@ class TestKpiTrendAndTargets(KpiCase):
         cls.env["distribution.kpi.target"].search([]).unlink()  # the demo's, where demo data is loaded
 
     def test_trend_holds_the_last_twelve_periods(self):
-        with self.step(-10):
-            self._stock(self.cable, 10)
-            earlier = self._order([(self.cable, 10, None, 0.0)])
-            earlier.with_user(self.salesperson).action_confirm()
-        with self.step(-6):
-            self._validate(earlier.picking_ids)  # February: shipped whole in 4 days
+        self._build_earlier_shipment()  # February: shipped whole in 4 days
         self._build_history()
         with self.step(12):
             data = self.env["distribution.kpi.dashboard"].get_dashboard_data("month")
@@ -75,10 +70,10 @@ class TestKpiTrendAndTargets(KpiCase):
         Target.create({"kpi": "line_fill_rate", "target": 100.0})
         Target.create({"kpi": "ship_median", "target": 0.0})
         # (each in a savepoint, as a request is rolled back when it fails)
-        with self.assertRaisesRegex(ValidationError, r"KPI target of .* for Pick accuracy.*: 100.5 is not a possible"), \
+        with self.assertRaisesRegex(ValidationError, r"KPI target of .* for Pick accuracy.*: 100.5 is not"), \
                 self.env.cr.savepoint():
             Target.create({"kpi": "pick_accuracy", "target": 100.5})
-        with self.assertRaisesRegex(ValidationError, r"Backorders still open.*-1.0 is not a possible value \(0 or more\)"), \
+        with self.assertRaisesRegex(ValidationError, r"Backorders still open.*-1.0 is not a possible value \(0 or"), \
                 self.env.cr.savepoint():
             Target.create({"kpi": "backorders_created", "target": -1.0})
         self.assertFalse(Target.search([("kpi", "in", ("pick_accuracy", "backorders_created"))]),

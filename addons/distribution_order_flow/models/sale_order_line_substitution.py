@@ -14,7 +14,8 @@ class SaleOrderLine(models.Model):
     the open delivery move and creates the substitute's move. Whether the customer is asked first is the
     consent rule of their class (``distribution.customer.class.substitution_consent``)."""
 
-    _inherit = "sale.order.line"
+    # A feature of its own (substitution), beside sale_order_line.py (order flow) and sale_order_line_atp.py.
+    _inherit = "sale.order.line"  # pylint: disable=consider-merging-classes-inherited
 
     distribution_short_qty = fields.Float(
         string="Short Quantity",

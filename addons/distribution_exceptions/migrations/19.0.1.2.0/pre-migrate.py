@@ -7,38 +7,17 @@ one `_get_by_code` picks: active first, then by sequence) keeps its code, the ot
 (`claim_17`), and the items of those types follow (`distribution_exception.code` is stored). They are
 logged, for an administrator to merge or archive them."""
 
-import logging
-
-_logger = logging.getLogger(__name__)
+from odoo.addons.distribution_order_flow.upgrade_utils import rename_duplicate_codes
 
 
 def migrate(cr, version):
     if not version:
         return
-    cr.execute(
-        """
-        WITH ranked AS (
-            SELECT id, code,
-                   ROW_NUMBER() OVER (PARTITION BY code, COALESCE(company_id, 0) ORDER BY active DESC, sequence, id)
-                       AS rank
-              FROM distribution_exception_type
-        )
-        UPDATE distribution_exception_type exception_type
-           SET code = exception_type.code || '_' || exception_type.id
-          FROM ranked
-         WHERE ranked.id = exception_type.id
-           AND ranked.rank > 1
-     RETURNING exception_type.id, ranked.code, exception_type.code
-        """
+    renamed = rename_duplicate_codes(
+        cr, "distribution_exception_type", "active DESC, sequence, id", "_", "Exception type"
     )
-    renamed = cr.fetchall()
     if not renamed:
         return
-    for type_id, old_code, new_code in renamed:
-        _logger.warning(
-            "Exception type %s had the code %s of another type of its company: renamed %s (merge or archive it).",
-            type_id, old_code, new_code,
-        )
     cr.execute(
         """
         UPDATE distribution_exception exception

@@ -6,31 +6,10 @@ Before the index is made, codes a race let through twice are told apart: the fir
 then the oldest) keeps its code, the others get their id appended (`RETAIL-17`); partners keep their class.
 They are logged, for an administrator to merge or archive them."""
 
-import logging
-
-_logger = logging.getLogger(__name__)
+from odoo.addons.distribution_order_flow.upgrade_utils import rename_duplicate_codes
 
 
 def migrate(cr, version):
     if not version:
         return
-    cr.execute(
-        """
-        WITH ranked AS (
-            SELECT id, code,
-                   ROW_NUMBER() OVER (PARTITION BY code, COALESCE(company_id, 0) ORDER BY active DESC, id) AS rank
-              FROM distribution_customer_class
-        )
-        UPDATE distribution_customer_class customer_class
-           SET code = customer_class.code || '-' || customer_class.id
-          FROM ranked
-         WHERE ranked.id = customer_class.id
-           AND ranked.rank > 1
-     RETURNING customer_class.id, ranked.code, customer_class.code
-        """
-    )
-    for class_id, old_code, new_code in cr.fetchall():
-        _logger.warning(
-            "Customer class %s had the code %s of another class of its company: renamed %s (merge or archive it).",
-            class_id, old_code, new_code,
-        )
+    rename_duplicate_codes(cr, "distribution_customer_class", "active DESC, id", "-", "Customer class")
