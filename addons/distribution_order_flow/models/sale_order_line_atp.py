@@ -71,7 +71,15 @@ class SaleOrderLine(models.Model):
 
     def _compute_atp_for_company(self, company):
         """Available to promise of these lines of ``company``, over every warehouse of the company, in a
-        fixed number of queries whatever the number of lines."""
+        fixed number of queries whatever the number of lines.
+
+        Time-phased, per product and warehouse: the supply is what is on hand and not reserved now, plus the
+        incoming receipts and transfers at their dates; the demand is the open customer demand not reserved
+        yet: that of a higher allocation score than the line's is due now (the allocation serves it first,
+        whenever the stock is there), the rest at its own date (an earlier promise, not to be taken from),
+        and the quotation's earlier lines of the same product and warehouse at their promised dates. What
+        can be promised from a date on is the least of supply minus demand from that date to the last event
+        (``_atp_timeline``)."""
         now = fields.Datetime.now()
         warehouses = self.env["stock.warehouse"].sudo().search([("company_id", "=", company.id)])
         products = self.product_id
@@ -79,24 +87,29 @@ class SaleOrderLine(models.Model):
         demand = self._atp_read_unreserved_demand(products, warehouses)
         incoming = self._atp_read_incoming(products, warehouses, now)
         transfer_days = self._atp_read_transfer_days(warehouses)
+        promised = defaultdict(list)  # {(product id, warehouse id): [(date, qty)]} of this batch's earlier lines
         Move = self.env["stock.move"]
-        for line in self:
+        for line in self.sorted(lambda line: (line.order_id.id, line.sequence, line.id)):
             product = line.product_id
             order = line.order_id
             quantity = line.product_uom_id._compute_quantity(line.product_uom_qty, product.uom_id)
             score = Move._allocation_score_for(order, order.commitment_date or now, now, order.carrier_id, now)
+            rounding = product.uom_id.rounding
 
-            def available_now(warehouse, product=product, score=score):
-                on_hand, reserved = stock.get((product.id, warehouse.id), (0.0, 0.0))
-                ahead = sum(qty for move_score, qty in demand.get((product.id, warehouse.id), []) if move_score > score)
-                return on_hand - reserved - ahead
+            def timeline(warehouse, product=product, score=score, order=order):
+                key = (product.id, warehouse.id)
+                on_hand, reserved = stock.get(key, (0.0, 0.0))
+                supply = [(now, on_hand - reserved)] + incoming.get(key, [])
+                needs = [(now if move_score > score else date, qty) for move_score, qty, date in demand.get(key, [])]
+                needs += promised[(order.id, *key)]
+                return self._atp_timeline(supply, needs, now)
 
             home = line.warehouse_id or order.warehouse_id
-            free_home = available_now(home) if home else 0.0
-            rounding = product.uom_id.rounding
+            timelines = {warehouse: timeline(warehouse) for warehouse in warehouses}
+            free_home = timelines[home][0][1] if home else 0.0
             serving = home if home and float_compare(free_home, quantity, precision_rounding=rounding) >= 0 else False
             if not serving:
-                others = [(available_now(w), w) for w in warehouses if w != home]
+                others = [(timelines[w][0][1], w) for w in warehouses if w != home]
                 others = [
                     (free, w) for free, w in others if float_compare(free, quantity, precision_rounding=rounding) >= 0
                 ]
@@ -104,46 +117,65 @@ class SaleOrderLine(models.Model):
             line.atp_qty = product.uom_id._compute_quantity(max(free_home, 0.0), line.product_uom_id)
             line.atp_warehouse_id = serving
             line.atp_source_suggested = bool(serving and home and serving != home)
-            # Another warehouse that has it all feeds this one over its resupply route, when there is one.
-            feeding_days = [
-                transfer_days[(warehouse.id, home.id)]
-                for warehouse in warehouses
-                if home and warehouse != home and (warehouse.id, home.id) in transfer_days
-                and float_compare(available_now(warehouse), quantity, precision_rounding=rounding) >= 0
-            ]
-            line.promise_date = line._atp_promise_date(
-                quantity, max(free_home, 0.0), incoming.get((product.id, home.id), []) if home else [],
-                serving if serving == home else False, now, transfer_days=min(feeding_days, default=None),
-            )
+            # Where the goods come from for this warehouse: its own timeline, or another warehouse's plus the
+            # resupply route's lead time; the soonest.
+            sources = [(home, 0)] if home else []
+            sources += [(w, transfer_days[(w.id, home.id)]) for w in warehouses
+                        if home and w != home and (w.id, home.id) in transfer_days]
+            best = None
+            for warehouse, days in sources:
+                covered = self._atp_first_covered(timelines[warehouse], quantity, rounding)
+                if covered is not None and (best is None or covered + timedelta(days=days) < best[0]):
+                    best = (covered + timedelta(days=days), warehouse, covered)
+            if best:
+                promised[(order.id, product.id, best[1].id)].append((best[2], quantity))
+            line.promise_date = line._atp_promise_date(best[0] if best else None, now)
 
-    def _atp_promise_date(self, quantity, free_now, incoming, serving, now, transfer_days=None):
-        """When the line's warehouse can ship the whole ``quantity``: now when it ``serving`` (has it all),
-        else when incoming supply completes it or a transfer from another warehouse brings it
-        (``transfer_days``), the sooner, else after the preferred vendor's lead time; plus the product's
-        customer lead time."""
+    @api.model
+    def _atp_timeline(self, supply, demand, now):
+        """[(date, quantity that can be promised from that date on)] in date order, from ``supply`` and
+        ``demand`` [(date, quantity)] (dates before ``now`` count as now): at each date, the least over it
+        and every later date of the supply minus the demand due by then."""
+        events = defaultdict(float)
+        for date, qty in supply:
+            events[max(date, now)] += qty
+        for date, qty in demand:
+            events[max(date, now)] -= qty
+        events.setdefault(now, 0.0)
+        dates = sorted(events)
+        net, running = [], 0.0
+        for date in dates:
+            running += events[date]
+            net.append(running)
+        timeline, least = [], math.inf
+        for date, value in zip(reversed(dates), reversed(net), strict=True):
+            least = min(least, value)
+            timeline.append((date, least))
+        return timeline[::-1]
+
+    @api.model
+    def _atp_first_covered(self, timeline, quantity, rounding):
+        """The first date of ``timeline`` from which ``quantity`` stays available, or None."""
+        for date, available in timeline:
+            if float_compare(available, quantity, precision_rounding=rounding) >= 0:
+                return date
+        return None
+
+    def _atp_promise_date(self, covered, now):
+        """When the line can leave: the date its warehouse has the quantity for good (``covered``: from its
+        own supply or another warehouse's over a resupply route) or, when sooner or nothing covers it, the
+        preferred vendor's lead time from now (new supply, which takes from no earlier promise); plus the
+        product's customer lead time."""
         self.ensure_one()
         product = self.product_id
         lead = timedelta(days=product.sale_delay or 0.0)
-        if serving:
+        if covered is not None and covered <= now:
             return now + lead
-        supply = self._atp_supply_date(quantity, free_now, incoming, now)
-        if transfer_days is not None:
-            supply = min(supply, now + timedelta(days=transfer_days))
-        return supply + lead
-
-    def _atp_supply_date(self, quantity, free_now, incoming, now):
-        """The date the line's warehouse has ``quantity``: the incoming receipt or transfer that completes
-        what it has free now, else the preferred vendor's lead time from now."""
-        self.ensure_one()
-        product = self.product_id
-        missing = quantity - free_now
-        for date, qty in incoming:  # in date order
-            missing -= qty
-            if float_compare(missing, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
-                return max(date, now)
         seller = product._select_seller(quantity=None, date=fields.Date.context_today(self), uom_id=product.uom_id)
-        delay = seller.delay if seller else 0
-        return now + timedelta(days=math.ceil(delay))
+        bought = now + timedelta(days=math.ceil(seller.delay)) if seller else None
+        dates = [date for date in (covered, bought) if date is not None]
+        # Nothing covers it and no vendor: no date can be known; today's, as Odoo's own expected date.
+        return (min(dates) if dates else now) + lead
 
     def _atp_read_transfer_days(self, warehouses):
         """{(supplying warehouse id, supplied warehouse id): days} of the resupply routes between these
@@ -174,7 +206,7 @@ class SaleOrderLine(models.Model):
         return {(pid, wid): (on_hand, reserved) for pid, wid, on_hand, reserved in self.env.cr.fetchall()}
 
     def _atp_read_unreserved_demand(self, products, warehouses):
-        """{(product id, warehouse id): [(allocation score, unreserved quantity)]} of the open moves that
+        """{(product id, warehouse id): [(allocation score, unreserved quantity, date)]} of the open moves that
         will take stock for a customer delivery: what would be served before a line of lower score. Those
         are the moves that reserve from stock (not made to order, not fed by an earlier move) and end at a
         customer: a one-step delivery, the pick of a multi-step one (whose final location is the
@@ -196,7 +228,7 @@ class SaleOrderLine(models.Model):
                       FROM chain JOIN stock_move_move_rel rel ON rel.move_orig_id = chain.move_id
                      WHERE chain.depth < %(max_steps)s
                 )
-                SELECT move.product_id, source.warehouse_id, move.allocation_score,
+                SELECT move.product_id, source.warehouse_id, move.allocation_score, move.date,
                        SUM(move.product_qty - LEAST(move.quantity, move.product_qty))
                   FROM stock_move move
                   JOIN stock_location source ON source.id = move.location_id
@@ -211,21 +243,23 @@ class SaleOrderLine(models.Model):
                           JOIN stock_move step ON step.id = chain.move_id AND step.state != 'cancel'
                           JOIN stock_location step_dest ON step_dest.id = step.location_dest_id
                          WHERE chain.first_id = move.id AND step_dest.usage = 'customer'))
-                 GROUP BY 1, 2, 3
+                 GROUP BY 1, 2, 3, 4
                 """,
                 states=list(OPEN_MOVE_STATES), products=products.ids, warehouses=warehouses.ids,
                 max_steps=MAX_CHAIN_STEPS,
             )
         )
         demand = defaultdict(list)
-        for pid, wid, score, quantity in self.env.cr.fetchall():
+        for pid, wid, score, date, quantity in self.env.cr.fetchall():
             if quantity > 0:
-                demand[(pid, wid)].append((score or 0.0, quantity))
+                demand[(pid, wid)].append((score or 0.0, quantity, date))
         return demand
 
     def _atp_read_incoming(self, products, warehouses, now):
         """{(product id, warehouse id): [(date, quantity)] in date order} of open receipts and transfers
         into each warehouse. One query."""
+        self.env["stock.move"].flush_model(["product_id", "location_id", "location_dest_id", "state", "date",
+                                            "product_qty"])
         self.env.cr.execute(
             """
             SELECT move.product_id, dest.warehouse_id, move.date, SUM(move.product_qty)

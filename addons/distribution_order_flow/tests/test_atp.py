@@ -120,6 +120,57 @@ class TestAvailableToPromise(OrderFlowCase):
             with self.assertRaisesRegex(UserError, "is confirmed"):
                 line.action_source_from_atp_warehouse()
 
+    def test_incoming_supply_promised_earlier_is_not_taken(self):
+        """Time-phased: a dealer's confirmed order waits for 10 cables on day 5; the new quotation (which
+        would score higher) may take the 10 on the shelf now only if a receipt refills them before day 5."""
+        with freeze_time(NOW):
+            earlier = self._order([(self.cable, 10, None, 0.0)], partner=self.small_dealer,
+                                  commitment_date=NOW + timedelta(days=5))
+            earlier.action_confirm()  # nothing on hand: nothing reserved, 10 due on day 5
+            self._stock(self.cable, 10)
+            receipt = self._incoming(self.warehouse, 10, NOW + timedelta(days=7))
+            quote = self._order([(self.cable, 10, None, 0.0)], partner=self.small_dealer)
+            line = quote.order_line
+            self.assertEqual(line.atp_qty, 0.0, "the shelf's 10 are the earlier order's on day 5")
+            self.assertEqual(line.promise_date, NOW + timedelta(days=7), "the receipt of day 7 is free")
+            receipt.date = NOW + timedelta(days=3)  # the receipt refills the shelf before day 5
+            line.invalidate_recordset(["atp_qty", "promise_date"])
+            self.assertEqual((line.atp_qty, line.promise_date), (10.0, NOW))
+
+    def test_higher_score_demand_is_served_first_whatever_its_date(self):
+        with freeze_time(NOW):
+            key_order = self._order([(self.cable, 6, None, 0.0)], partner=self.key_account,
+                                    commitment_date=NOW + timedelta(days=20))
+            key_order.action_confirm()
+            self._stock(self.cable, 6)
+            self._incoming(self.warehouse, 6, NOW + timedelta(days=4))
+            quote = self._order([(self.cable, 5, None, 0.0)], partner=self.small_dealer,
+                                commitment_date=NOW + timedelta(days=30))
+            line = quote.order_line
+            self.assertEqual(line.atp_qty, 0.0, "the key account is served first, even due later")
+            self.assertEqual(line.promise_date, NOW + timedelta(days=4))
+
+    def test_lines_of_one_quotation_do_not_promise_the_same_stock(self):
+        with freeze_time(NOW):
+            self._stock(self.cable, 10)
+            self._incoming(self.warehouse, 10, NOW + timedelta(days=4))
+            quote = self._order([(self.cable, 8, None, 0.0), (self.cable, 5, None, 0.0)])
+            first, second = quote.order_line.sorted("sequence")
+            self.assertEqual((first.atp_qty, first.promise_date), (10.0, NOW))
+            self.assertEqual((second.atp_qty, second.promise_date), (2.0, NOW + timedelta(days=4)),
+                             "8 of the 10 are the first line's")
+
+    def test_transfer_from_a_warehouse_whose_supply_arrives(self):
+        with freeze_time(NOW):
+            self.warehouse.resupply_wh_ids = self.branch
+            route = self.env["stock.route"].search(
+                [("supplied_wh_id", "=", self.warehouse.id), ("supplier_wh_id", "=", self.branch.id)]
+            )
+            route.rule_ids[:1].delay = 2
+            self._incoming(self.branch, 10, NOW + timedelta(days=3))
+            quote = self._order([(self.cable, 10, None, 0.0)], warehouse_id=self.warehouse.id)
+            self.assertEqual(quote.order_line.promise_date, NOW + timedelta(days=5), "day 3 at the branch + 2")
+
     def test_order_promise_date_by_ship_policy_and_accept(self):
         with freeze_time(NOW):
             self._stock(self.breaker, 10)
