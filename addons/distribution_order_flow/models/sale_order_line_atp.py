@@ -25,8 +25,9 @@ class SaleOrderLine(models.Model):
         string="Available to Promise",
         compute="_compute_atp",
         digits="Product Unit",
-        help="What the line's warehouse can promise now, in the line's unit: on hand - reserved - open "
-        "demand of higher allocation score.",
+        help="What the line's warehouse can promise now, in the line's unit: on hand - reserved - the open "
+        "demand of a higher allocation score - what earlier orders are owed before the next receipts refill "
+        "the shelf.",
     )
     promise_date = fields.Datetime(
         compute="_compute_atp",
