@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
@@ -80,11 +82,13 @@ class StockPicking(models.Model):
             first = moves.filtered(lambda m, order=order: m.sale_line_id.order_id == order).picking_id.sorted(
                 lambda p: (p.date_done, p.id)
             )[:1]
-            for line in lines:
-                quantity = sum(first.move_ids.filtered(
-                    lambda m, line=line: m.sale_line_id == line and m.state == "done"
-                ).mapped("quantity"))
-                values.append(SQL("(%s, %s::timestamp, %s::float8)", line.id, first.date_done, quantity))
+            carried = defaultdict(float)  # {line id: quantity}, the first delivery's moves read once
+            for move in first.move_ids:
+                if move.state == "done" and move.sale_line_id:
+                    carried[move.sale_line_id.id] += move.quantity
+            values.extend(
+                SQL("(%s, %s::timestamp, %s::float8)", line.id, first.date_done, carried[line.id]) for line in lines
+            )
         if not values:
             return
         self.env.cr.execute(SQL(
