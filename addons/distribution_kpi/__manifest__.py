@@ -18,6 +18,7 @@
         "views/distribution_kpi_report_views.xml",
         "views/distribution_kpi_target_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_type_views.xml",
         "views/res_config_settings_views.xml",
         "views/distribution_kpi_menus.xml",
     ],

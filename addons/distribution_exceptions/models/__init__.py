@@ -9,3 +9,4 @@ from . import stock_picking
 from . import stock_quant
 from . import purchase_order
 from . import account_move
+from . import stock_picking_type

@@ -6,3 +6,4 @@ from . import sale_order_flow_event
 from . import sale_order_line
 from . import distribution_kpi_dashboard
 from . import distribution_kpi_target
+from . import stock_picking_type
