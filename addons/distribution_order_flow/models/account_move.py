@@ -21,8 +21,9 @@ class AccountMove(models.Model):
     )
 
     def _compute_payment_state(self):
-        super()._compute_payment_state()
+        res = super()._compute_payment_state()
         self._get_flow_orders()._mark_flow_state_to_compute()
+        return res
 
     def _get_flow_orders(self):
         """The sales orders whose flow state reads these moves' payment (closed once every invoice is paid):
