@@ -20,4 +20,5 @@ from . import product_product
 from . import stock_reallocation
 from . import sale_order_line_atp
 from . import sale_order_line_substitution
+from . import promise_replan
 from . import payment_transaction

@@ -994,10 +994,20 @@ class SaleOrder(models.Model):
     # Customer notifications
     # ------------------------------------------------------------------------------------------------
     def _get_notification_promise_date(self):
-        """The delivery date promised to the customer: the commitment date when one was accepted,
-        else Odoo's expected date. Extension point for the allocation's promise dates."""
+        """The delivery date promised to the customer: the commitment date when one was accepted, else
+        Odoo's expected date; later when a line still to deliver was re-planned after a receipt arrived short
+        or late (``sale.order.line.distribution_replanned_date``): then the latest such date, whatever the
+        ship policy (when the order will be complete). Extension point for the allocation's promise dates."""
         self.ensure_one()
-        return self.commitment_date or self.expected_date
+        promise = self.commitment_date or self.expected_date
+        replanned = [
+            line.distribution_replanned_date
+            for line in self.order_line
+            if line.distribution_replanned_date and line._is_waiting_for_replanned_date()
+        ]
+        if replanned:
+            promise = max([promise, *replanned]) if promise else max(replanned)
+        return promise
 
     def _notify_customer(self, template_xmlid, record=None):
         """Queue a customer notification (rendered from an editable template, posted on the order's
@@ -1063,11 +1073,27 @@ class SaleOrder(models.Model):
             promise = order._get_notification_promise_date()
             told = order.distribution_notified_promise_date
             if promise and told and promise > told:
-                order._notify_customer("distribution_order_flow.mail_template_order_delayed")
-                order.write({"distribution_notified_promise_date": promise, "distribution_overdue_notified": False})
+                order._notify_delayed_promises({order: promise})
             elif promise and promise < now and not order.distribution_overdue_notified:
                 order._notify_customer("distribution_order_flow.mail_template_order_delayed")
                 order.distribution_overdue_notified = True
+
+    def _notify_delayed_promises(self, promises):
+        """Queue the delay notice of each order of ``promises`` ({order: its promise date now}) whose promise
+        is later than what its customer was told, and record the date told: once per new date, whoever finds
+        it (the daily cron, a re-plan after a receipt). Returns the orders notified. Grouped: one insert for
+        the notices and one update for the dates told, whatever the number of orders."""
+        delayed = self.browse([
+            order.id for order, promise in promises.items()
+            if promise and (told := order.distribution_notified_promise_date) and promise > told
+        ])
+        if not delayed:
+            return delayed
+        delayed._notify_customer("distribution_order_flow.mail_template_order_delayed")
+        for order in delayed:
+            # Per record, flushed as one UPDATE (the ORM groups the rows of one column set).
+            order.write({"distribution_notified_promise_date": promises[order], "distribution_overdue_notified": False})
+        return delayed
 
     # ------------------------------------------------------------------------------------------------
     # Credit hold

@@ -44,6 +44,27 @@ class SaleOrderLine(models.Model):
         "company that can (the one with the most), else empty.",
     )
     atp_source_suggested = fields.Boolean(compute="_compute_atp")
+    # The promise of a confirmed line waiting for supply (backorder processing, distribution.promise.replan).
+    distribution_replanned_date = fields.Datetime(
+        string="Re-planned For",
+        copy=False,
+        readonly=True,
+        help="Confirmed line waiting for supply: when it can now be delivered, re-planned by the system when "
+        "a receipt of its product arrives short or late (free stock and open receipts in date order, served "
+        "in allocation priority order, plus the line's customer lead time). Empty when nothing waits.",
+    )
+
+    @api.model
+    def _get_distribution_system_fields(self):
+        # Written by the re-plan only (distribution.promise.replan), when a receipt arrives short or late.
+        return super()._get_distribution_system_fields() | {"distribution_replanned_date"}
+
+    def _is_waiting_for_replanned_date(self):
+        """Re-planned and still something to deliver: the date counts in its order's promise."""
+        self.ensure_one()
+        return bool(self.distribution_replanned_date) and self.product_uom_id.compare(
+            self.qty_delivered, self.product_uom_qty
+        ) < 0
 
     @api.depends("distribution_source_warehouse_id")
     def _compute_warehouse_id(self):

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .promise_replan import REPLAN_DATE_FIELDS, REPLAN_HOLD_KEY
 from .res_company import ALLOCATION_WEIGHTS
 
 NEUTRAL_CLASS_PRIORITY = 50.0
@@ -38,7 +39,25 @@ class StockMove(models.Model):
                 lambda move: move.state == "done" and move.product_uom.compare(move.quantity, vals["quantity"] or 0.0)
             )
             changed.move_line_ids._check_done_lines_editable()
-        return super().write(vals)
+        res = super().write(vals)
+        if REPLAN_DATE_FIELDS & vals.keys() or vals.get("state") == "cancel":
+            self._replan_after_receipt_change(vals)
+        return res
+
+    def _replan_after_receipt_change(self, vals):
+        """An open receipt rescheduled (scheduled date or deadline) or cancelled re-plans the promises it fed
+        (``distribution.promise.replan``). Other moves (customer deliveries...) only pay the filter."""
+        if self.env.cr.cache.get(REPLAN_HOLD_KEY):
+            return
+        cancelled = vals.get("state") == "cancel"
+        receipts = self.filtered(
+            lambda move: move.picking_code == "incoming"
+            and (move.state == "cancel" if cancelled else move.state not in ("draft", "done", "cancel"))
+        )
+        if receipts:
+            Replan = self.env["distribution.promise.replan"]
+            event = "cancelled" if cancelled else "rescheduled"
+            Replan._replan_receipt_moves(receipts, Replan._get_receipt_reason(receipts.sudo().picking_id, event))
 
     def _get_allocation_score(self, now):
         """The score of one move at ``now`` (see the field's help and the module readme)."""

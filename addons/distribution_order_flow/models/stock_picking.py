@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .promise_replan import REPLAN_HOLD_KEY
+
 
 class StockPicking(models.Model):
     _name = "stock.picking"
@@ -184,10 +186,21 @@ class StockPicking(models.Model):
         # cursor (server side, unlike a context key a client could send).
         syncing = self.env.cr.cache.setdefault("distribution_delivery_sync", set())
         syncing.update(self.ids)
+        receipts = self._get_replan_receipts()
+        receipt_moves = receipts.move_ids
+        if receipts:
+            # The receipt's own moves (split, moved to the backorder) re-plan nothing: it re-plans once below.
+            self.env.cr.cache[REPLAN_HOLD_KEY] = self.env.cr.cache.get(REPLAN_HOLD_KEY, 0) + 1
         try:
             res = super()._action_done()
         finally:
             syncing.difference_update(self.ids)
+            if receipts:
+                self.env.cr.cache[REPLAN_HOLD_KEY] -= 1
+        if receipts:
+            # Backorder processing: what arrived (short, complete or early) re-plans the promises it fed.
+            Replan = self.env["distribution.promise.replan"]
+            Replan._replan_receipt_moves(receipt_moves, Replan._get_receipt_reason(receipts, "validated"))
         # Whichever client validated the transfer (web, barcode app, RPC), invoice what left (or credit
         # what came back). This follow-up on the orders is the system's work: the warehouse user who
         # validates may have no sales rights, or only on their own orders, and must still be able to ship
@@ -197,6 +210,12 @@ class StockPicking(models.Model):
         for picking in pickings.filtered(lambda p: p.state == "done" and p.sale_id and p._is_customer_delivery()):
             picking.sale_id._notify_shipment(picking)
         return res
+
+    def _get_replan_receipts(self):
+        """The receipts among these (incoming transfers, of any company): validating one re-plans the
+        promises of the customer orders waiting for its products. A filter on data in memory: a customer
+        delivery's validation pays nothing for it."""
+        return self.filtered(lambda picking: picking.picking_type_code == "incoming")
 
     def _is_customer_delivery(self):
         """Goods handed to the customer: the last step of a delivery chain, or a drop-ship."""

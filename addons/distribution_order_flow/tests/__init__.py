@@ -25,3 +25,4 @@ from . import test_reservation_race
 from . import test_done_transfers
 from . import test_scheduler_orderpoints
 from . import test_tour_substitution
+from . import test_promise_replan
