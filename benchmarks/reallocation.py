@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Re-allocation benchmark: reserve short stock in allocation score order over many competing moves.
 
-    reallocation.py -d DB [--products 50] [--moves 1000] [--warehouses 3] [odoo options]
+    reallocation.py -d DB [--products 50] [--moves 1000] [--warehouses 3] [--delivery-steps ship_only]
+                    [odoo options]
 
 DB must have distribution_order_flow installed (see run_reallocation.sh). Everything runs in one registry
 cursor rolled back at the end: the database is left unchanged.
@@ -9,7 +10,9 @@ cursor rolled back at the end: the database is left unchanged.
 Untimed setup: ``--warehouses`` warehouses (the company's first plus new ones), ``--products`` storable
 products with 60 units in each warehouse, ``--moves`` customer delivery moves of 5 to 20 units spread over
 products and warehouses (about twice the stock), confirmed and reserved first come first served, each with
-a random allocation score.
+a random allocation score. With ``--delivery-steps pick_ship`` or ``pick_pack_ship`` the warehouses deliver in
+two or three steps and the demand is procured as Odoo does for a sales order (the delivery pulls the pick
+from stock): the picks are the moves that reserve, and those are re-allocated.
 
 Timed, from an empty record cache: ``distribution.reallocation._reallocate(products)``, which locks the
 moves and quants, computes every move's share in score order and unreserves and reserves what changes.
@@ -38,6 +41,8 @@ def parse_args(argv):
     parser.add_argument("--products", type=int, default=50)
     parser.add_argument("--moves", type=int, default=1000)
     parser.add_argument("--warehouses", type=int, default=3)
+    parser.add_argument("--delivery-steps", default="ship_only", choices=["ship_only", "pick_ship", "pick_pack_ship"],
+                        help="how the warehouses deliver (default ship_only: one step)")
     args, odoo_args = parser.parse_known_args(argv)
     if min(args.products, args.moves, args.warehouses) <= 0:
         parser.error("--products, --moves and --warehouses must be positive")
@@ -46,7 +51,7 @@ def parse_args(argv):
 
 
 
-def build_world(env, n_products, n_moves, n_warehouses):
+def build_world(env, n_products, n_moves, n_warehouses, delivery_steps="ship_only"):
     rng = random.Random(7)
     company = env.company
     warehouses = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
@@ -55,6 +60,7 @@ def build_world(env, n_products, n_moves, n_warehouses):
         warehouses |= env["stock.warehouse"].create(
             [{"name": f"Realloc WH {i}", "code": f"RA{i}", "company_id": company.id} for i in range(extra)]
         )
+    warehouses.write({"delivery_steps": delivery_steps})
     products = env["product.product"].create(
         [{"name": f"Realloc item {i}", "is_storable": True} for i in range(n_products)]
     )
@@ -62,20 +68,32 @@ def build_world(env, n_products, n_moves, n_warehouses):
         for warehouse in warehouses:
             env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 60)
     customers = env.ref("stock.stock_location_customers")
-    moves = env["stock.move"].create(
-        [
-            {
-                "product_id": rng.choice(products).id,
-                "product_uom_qty": rng.randint(5, 20),
-                "product_uom": products[0].uom_id.id,
-                "location_id": rng.choice(warehouses).lot_stock_id.id,
-                "location_dest_id": customers.id,
-                "company_id": company.id,
-            }
-            for _i in range(n_moves)
-        ]
-    )
-    moves._action_confirm()
+    demand = [(rng.choice(products), rng.randint(5, 20), rng.choice(warehouses)) for _i in range(n_moves)]
+    if delivery_steps == "ship_only":
+        moves = env["stock.move"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "product_uom_qty": qty,
+                    "product_uom": product.uom_id.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "location_dest_id": customers.id,
+                    "company_id": company.id,
+                }
+                for product, qty, warehouse in demand
+            ]
+        )
+        moves._action_confirm()
+    else:
+        # As a sales order's procurement does: the delivery route pulls the pick (and pack) from stock.
+        Procurement = env["stock.rule"].Procurement
+        env["stock.rule"].run([
+            Procurement(product, qty, product.uom_id, customers, f"realloc {index}", f"realloc {index}", company,
+                        {"warehouse_id": warehouse, "reference_ids": env["stock.reference"]})
+            for index, (product, qty, warehouse) in enumerate(demand)
+        ])
+        moves = env["stock.move"].search([("product_id", "in", products.ids), ("location_id", "in",
+                                          warehouses.lot_stock_id.ids), ("state", "not in", ("done", "cancel"))])
     moves._action_assign()  # first come, first served
     for move in moves:
         move.allocation_score = round(rng.uniform(0, 100), 2)
@@ -100,7 +118,7 @@ def check_score_order(moves):
     return inversions
 
 
-def run(dbname, n_products, n_moves, n_warehouses):
+def run(dbname, n_products, n_moves, n_warehouses, delivery_steps="ship_only"):
     import odoo
     from odoo import sql_db
     from odoo.modules.registry import Registry
@@ -112,10 +130,11 @@ def run(dbname, n_products, n_moves, n_warehouses):
         if "distribution.reallocation" not in env:
             raise RuntimeError(f"{dbname}: distribution_order_flow is not installed")
         start = time.perf_counter()
-        warehouses, products, moves = build_world(env, n_products, n_moves, n_warehouses)
+        warehouses, products, moves = build_world(env, n_products, n_moves, n_warehouses, delivery_steps)
         demand, stock = sum(moves.mapped("product_uom_qty")), 60 * len(products) * len(warehouses)
         print(f"Re-allocation benchmark on {dbname}: {len(moves):,} competing moves over {len(products)} products in "
-              f"{len(warehouses)} warehouses, demand {demand:,.0f} for stock {stock:,} "
+              f"{len(warehouses)} warehouses ({delivery_steps}; the moves that reserve: {len(moves):,}), "
+              f"demand {demand:,.0f} for stock {stock:,} "
               f"(setup {time.perf_counter() - start:.1f} s, untimed)")
         inversions_before = check_score_order(moves)
         env.invalidate_all()
@@ -171,7 +190,7 @@ def run(dbname, n_products, n_moves, n_warehouses):
 def main(argv=None):
     args, odoo_args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_odoo(odoo_args)
-    run(args.database, args.products, args.moves, args.warehouses)
+    run(args.database, args.products, args.moves, args.warehouses, args.delivery_steps)
     return 0
 
 

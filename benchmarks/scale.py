@@ -39,7 +39,8 @@ rules apply), with specifications built from the views they get:
   Sales Orders and My Quotations lists (first page, ``web_search_read``);
 - an exception manager and an exception user: the queue as its menu opens it (open items grouped by type,
   ``web_read_group``), its largest group opened, its first flat page of 80;
-- a sales manager: the KPI dashboard (``get_dashboard_data``, by month and by quarter);
+- a sales manager: the KPI dashboard (``get_dashboard_data``, by month and by quarter) and its trend
+  (``get_dashboard_history``, 12 months and 12 quarters);
 - a purchase manager: one replenishment planner run (``distribution.replenishment.run.action_compute``)
   over every product x warehouse, once, with the time of its phases.
 
@@ -1042,6 +1043,10 @@ def run(dbname, scale, repeat, skip_planner, explain, profile):  # noqa: C901 - 
                     repeat), FORM_GOAL_MS)
         add(measure(kpi_env, "KPI dashboard by quarter (sales manager)",
                     lambda: Dashboard.get_dashboard_data("quarter"), repeat), FORM_GOAL_MS)
+        add(measure(kpi_env, "KPI dashboard trend, 12 months (sales manager)",
+                    lambda: Dashboard.get_dashboard_history("month"), repeat), FORM_GOAL_MS)
+        add(measure(kpi_env, "KPI dashboard trend, 12 quarters (sales manager)",
+                    lambda: Dashboard.get_dashboard_history("quarter"), repeat), FORM_GOAL_MS)
 
         # 5. One planner run.
         planner_note = ""

@@ -93,20 +93,25 @@ class DistributionKpiDashboard(models.AbstractModel):
         return [current_start - step * index for index in range(count - 1, -1, -1)]
 
     @api.model
-    def get_dashboard_data(self, period="month", date_ref=None):
-        """The dashboard's table: each KPI for the current period (to date), the previous one, the last 12
-        periods (the trend) and the company's target, plus the snapshot figures (open backorders by age,
-        orders at risk) that have no period."""
-        current_start, current_end, previous_start, previous_end = self._get_period_bounds(period, date_ref)
-        history_starts = self._get_history_starts(period, date_ref)
-        definitions = self._kpi_definitions()
-        # One read per report, date field and period, with every aggregate of that report in the same
-        # query (grouping by the period instead would follow the language's first day of the week).
+    def _get_reads(self):
+        """{(report model, date field, domain repr): (domain, [aggregates])}: the KPIs read together, one query
+        per report, date field and domain with every aggregate of that report in it."""
         reads = {}
-        for _key, _label, _unit, _better, model, date_field, aggregate, domain, _action in definitions:
+        for _key, _label, _unit, _better, model, date_field, aggregate, domain, _action in self._kpi_definitions():
             reads.setdefault((model, date_field, repr(domain)), (domain, []))[1].append(aggregate)
+        return reads
+
+    @api.model
+    def get_dashboard_data(self, period="month", date_ref=None):
+        """The dashboard's table: each KPI for the current period (to date) and the previous one, with the
+        company's target, plus the snapshot figures (open backorders by age, orders at risk) that have no
+        period. The last 12 periods of each KPI come from ``get_dashboard_history``, which the dashboard
+        loads after the table."""
+        current_start, current_end, previous_start, previous_end = self._get_period_bounds(period, date_ref)
         values = {}
-        for (model, date_field, domain_key), (domain, aggregates) in reads.items():
+        # One read per report, date field and period (grouping by the period instead would follow the
+        # language's first day of the week).
+        for (model, date_field, domain_key), (domain, aggregates) in self._get_reads().items():
             for which, start, end in (("current", current_start, current_end),
                                       ("previous", previous_start, previous_end)):
                 [(*results, count)] = self.env[model]._read_group(
@@ -116,22 +121,18 @@ class DistributionKpiDashboard(models.AbstractModel):
                     values[(model, date_field, domain_key, aggregate, which)] = (
                         value if count and value is not False else None
                     )
-            history = self._read_history(model, date_field, domain, aggregates, period, history_starts, current_end)
-            for aggregate, series in history.items():
-                values[(model, date_field, domain_key, aggregate, "history")] = series
         company = self.env.company
         targets = self.env["distribution.kpi.target"]._get_targets(company)
         Target = self.env["distribution.kpi.target"]
         rows = []
-        for key, label, unit, better, model, date_field, aggregate, domain, action in definitions:
-            current, previous, history = (values.get((model, date_field, repr(domain), aggregate, which))
-                                          for which in ("current", "previous", "history"))
+        for key, label, unit, better, model, date_field, aggregate, domain, action in self._kpi_definitions():
+            current, previous = (values.get((model, date_field, repr(domain), aggregate, which))
+                                 for which in ("current", "previous"))
             target = targets.get(key)
             rows.append({
                 "key": key, "label": label, "unit": unit, "better": better, "current": current,
                 "previous": previous, "trend": self._trend(current, previous, better), "action": action,
                 "model": model, "date_field": date_field,
-                "history": history or [None] * len(history_starts),
                 "target": target, "status": Target._get_status(current, target, better),
             })
         backlog = self.env["distribution.kpi.backorder"]._read_group([], ["age_bucket"], ["backorder_count:sum"])
@@ -147,13 +148,33 @@ class DistributionKpiDashboard(models.AbstractModel):
             "previous": [fields.Datetime.to_string(previous_start), fields.Datetime.to_string(previous_end)],
             "current_label": self._period_label(period, current_start),
             "previous_label": self._period_label(period, previous_start),
-            "history_labels": [self._period_label(period, start, short=True) for start in history_starts],
             "kpis": rows,
             "backorder_buckets": [
                 {"bucket": bucket, "label": buckets[bucket], "count": count}
                 for bucket, count in sorted(backlog, key=lambda row: list(buckets).index(row[0]))
             ],
             "orders_at_risk": at_risk,
+        }
+
+    @api.model
+    def get_dashboard_history(self, period="month", date_ref=None):
+        """Each KPI over the last 12 periods, the current one (to date) last: {"labels": [period names],
+        "kpis": {kpi key: [value or None]}}. One grouped read per report, date field and domain."""
+        current_end = self._get_period_bounds(period, date_ref)[1]
+        starts = self._get_history_starts(period, date_ref)
+        series = {}
+        for (model, date_field, domain_key), (domain, aggregates) in self._get_reads().items():
+            for aggregate, values in self._read_history(
+                model, date_field, domain, aggregates, period, starts, current_end
+            ).items():
+                series[(model, date_field, domain_key, aggregate)] = values
+        return {
+            "labels": [self._period_label(period, start, short=True) for start in starts],
+            "kpis": {
+                key: series.get((model, date_field, repr(domain), aggregate), [None] * len(starts))
+                for key, _label, _unit, _better, model, date_field, aggregate, domain, _action
+                in self._kpi_definitions()
+            },
         }
 
     @api.model

@@ -19,33 +19,37 @@ class TestKpiTrendAndTargets(KpiCase):
     def test_trend_holds_the_last_twelve_periods(self):
         self._build_earlier_shipment()  # February: shipped whole in 4 days
         self._build_history()
+        Dashboard = self.env["distribution.kpi.dashboard"]
         with self.step(12):
-            data = self.env["distribution.kpi.dashboard"].get_dashboard_data("month")
-        self.assertEqual(len(data["history_labels"]), 12)
-        self.assertEqual(data["history_labels"][0], "Apr 2025")
-        self.assertEqual(data["history_labels"][-2:], ["Feb 2026", "Mar 2026"])
-        kpis = {row["key"]: row for row in data["kpis"]}
+            data = Dashboard.get_dashboard_data("month")
+            history = Dashboard.get_dashboard_history("month")
+        self.assertEqual(len(history["labels"]), 12)
+        self.assertEqual(history["labels"][0], "Apr 2025")
+        self.assertEqual(history["labels"][-2:], ["Feb 2026", "Mar 2026"])
         for row in data["kpis"]:
-            self.assertEqual(len(row["history"]), 12, row["key"])
+            series = history["kpis"][row["key"]]
+            self.assertEqual(len(series), 12, row["key"])
             # the trend's last two periods are the table's previous and current figures
-            for value, figure in ((row["history"][-1], row["current"]), (row["history"][-2], row["previous"])):
+            for value, figure in ((series[-1], row["current"]), (series[-2], row["previous"])):
                 if figure is None:
                     self.assertIsNone(value, row["key"])
                 else:
                     self.assertAlmostEqual(value, figure, places=4, msg=row["key"])
-        self.assertEqual(kpis["ship_median"]["history"][:10], [None] * 10, "no figure before February: no bar")
-        self.assertAlmostEqual(kpis["line_fill_rate"]["history"][-1], 75.0, places=4)
+        self.assertEqual(history["kpis"]["ship_median"][:10], [None] * 10, "no figure before February: no bar")
+        self.assertAlmostEqual(history["kpis"]["line_fill_rate"][-1], 75.0, places=4)
 
     def test_weekly_trend_runs_monday_to_sunday(self):
         self._build_history()  # O1 shipped whole Thursday 5 March, O2 Sunday 8 March 12:00
+        Dashboard = self.env["distribution.kpi.dashboard"].with_context(lang="en_US")
         with self.step(12):  # Saturday 14 March: the week of Monday 9 March
-            data = self.env["distribution.kpi.dashboard"].with_context(lang="en_US").get_dashboard_data("week")
+            data = Dashboard.get_dashboard_data("week")
+            history = Dashboard.get_dashboard_history("week")
         self.assertEqual(data["current_label"], "Week of Mar 9, 2026")
-        self.assertEqual(data["history_labels"][-2:], ["Mar 2", "Mar 9"])
+        self.assertEqual(history["labels"][-2:], ["Mar 2", "Mar 9"])
         ship = {row["key"]: row for row in data["kpis"]}["ship_median"]
         # Both shipments fall in the week of Monday 2 March (English weeks would start on Sunday 8 March
         # and split them).
-        self.assertAlmostEqual(ship["history"][-2], ship["previous"], places=4)
+        self.assertAlmostEqual(history["kpis"]["ship_median"][-2], ship["previous"], places=4)
         self.assertAlmostEqual(ship["previous"], 4.0, places=4)
 
     def test_targets_colour_the_current_figure(self):

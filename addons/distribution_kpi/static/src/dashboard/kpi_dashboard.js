@@ -15,7 +15,7 @@ export class DistributionKpiDashboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ period: "month", data: null });
+        this.state = useState({ period: "month", data: null, history: null });
         onWillStart(() => this.load());
     }
 
@@ -28,9 +28,14 @@ export class DistributionKpiDashboard extends Component {
     }
 
     async load() {
-        this.state.data = await this.orm.call("distribution.kpi.dashboard", "get_dashboard_data", [
-            this.state.period,
-        ]);
+        const period = this.state.period;
+        this.state.data = await this.orm.call("distribution.kpi.dashboard", "get_dashboard_data", [period]);
+        // The trend comes after the table: a year of history is the slower read.
+        this.state.history = null;
+        const history = await this.orm.call("distribution.kpi.dashboard", "get_dashboard_history", [period]);
+        if (this.state.period === period) {
+            this.state.history = history;
+        }
     }
 
     async setPeriod(period) {
@@ -56,8 +61,9 @@ export class DistributionKpiDashboard extends Component {
      * largest value; periods without a figure have no bar.
      */
     sparkline(kpi) {
-        const values = kpi.history || [];
-        const labels = this.state.data.history_labels || [];
+        const history = this.state.history;
+        const values = (history && history.kpis[kpi.key]) || [];
+        const labels = (history && history.labels) || [];
         const max = Math.max(0, ...values.filter((value) => value !== null && value !== false));
         const width = 8;
         const gap = 2;
