@@ -2,7 +2,7 @@
     "name": "Distribution: Order Flow",
     "summary": "Governed quotation-to-cash path for wholesale distributors: customer classes, "
     "order lifecycle, approvals, allocation and invoicing on delivery",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
@@ -20,6 +20,8 @@
         "sale_tier_validation",
         "purchase_tier_validation",
         "distribution_tier_validation",
+        # Invoicing on delivery runs as a background job (OCA queue_job).
+        "queue_job",
     ],
     "data": [
         "security/distribution_security.xml",
@@ -28,6 +30,7 @@
         "data/tier_definition_data.xml",
         "data/mail_template_data.xml",
         "data/allocation_data.xml",
+        "data/queue_job_data.xml",
         "data/substitution_data.xml",
         "views/distribution_customer_class_views.xml",
         "views/res_partner_views.xml",
