@@ -3,17 +3,18 @@
     "summary": "Order-to-cash KPIs read from flow events, moves and exceptions (cycle time, fill rate, "
     "backorder aging, pick accuracy, invoice lag, return resolution), a manager dashboard, orders at "
     "risk of missing their promise date, weekly KPI mail",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
     "website": "https://github.com/distribution-suite/distribution-suite",
     "maintainers": ["distribution-suite"],
-    "depends": ["distribution_exceptions", "distribution_replenishment"],
+    "depends": ["distribution_exceptions", "distribution_replenishment", "queue_job"],
     "data": [
         "security/distribution_kpi_security.xml",
         "security/ir.model.access.csv",
         "data/distribution_kpi_data.xml",
+        "data/queue_job_data.xml",
         "data/distribution_kpi_mail_templates.xml",
         "views/distribution_kpi_report_views.xml",
         "views/sale_order_views.xml",
