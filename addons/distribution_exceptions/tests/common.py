@@ -1,9 +1,8 @@
 from odoo import Command
 from odoo.tests import Form, new_test_user
 
-from odoo.addons.queue_job.tests.common import trap_jobs
-
 from odoo.addons.distribution_order_flow.tests.common_order import OrderFlowCase
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 
 class ExceptionCase(OrderFlowCase):

@@ -118,7 +118,8 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         self.assertEqual(self._invoicing_jobs(order), jobs)
         self._perform(jobs)
         self.assertRecordValues(
-            order.invoice_ids, [{"state": "posted", "distribution_auto_invoiced": True, "distribution_picking_id": picking.id}]
+            order.invoice_ids,
+            [{"state": "posted", "distribution_auto_invoiced": True, "distribution_picking_id": picking.id}],
         )
         self.assertEqual(order.invoice_ids.create_uid, self.picker, "in the name of whoever validated")
         # Once done, a new job for the same transfer may be queued: it finds the transfer invoiced.
