@@ -39,7 +39,9 @@ class TestInvoiceOnDeliveryTour(HttpCase):
         self.start_tour(f"/odoo/stock.picking/{picking.id}", "distribution_delivery_validate", login="dist_tour_picker")
         self.assertFalse(order.invoice_ids, "the warehouse's request only queues the invoicing")
         # The job runner's part: the job the validation queued, in the picker's name.
-        jobs = self.env["queue.job"].search([("method_name", "=", "_job_invoice_delivery")])
+        jobs = self.env["queue.job"].search(
+            [("method_name", "=", "_job_invoice_delivery"), ("func_string", "like", f"sale.order({order.id},)")]
+        )
         self.assertRecordValues(jobs, [{"state": "pending", "user_id": picker.id}])
         Job.load(self.env, jobs.uuid).perform()
         invoice = order.invoice_ids
