@@ -28,6 +28,7 @@ CORE_MODULES = [
     "sale_tier_validation",
     "purchase_tier_validation",
     "helpdesk_mgmt",
+    "queue_job",
 ]
 TOOLS = Path(__file__).parent / "tools"
 

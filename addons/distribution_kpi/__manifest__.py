@@ -9,11 +9,12 @@
     "author": "Distribution Suite",
     "website": "https://github.com/distribution-suite/distribution-suite",
     "maintainers": ["distribution-suite"],
-    "depends": ["distribution_exceptions", "distribution_replenishment"],
+    "depends": ["distribution_exceptions", "distribution_replenishment", "queue_job"],
     "data": [
         "security/distribution_kpi_security.xml",
         "security/ir.model.access.csv",
         "data/distribution_kpi_data.xml",
+        "data/queue_job_data.xml",
         "data/distribution_kpi_mail_templates.xml",
         "views/distribution_kpi_report_views.xml",
         "views/distribution_kpi_target_views.xml",

@@ -20,6 +20,8 @@
         "sale_tier_validation",
         "purchase_tier_validation",
         "distribution_tier_validation",
+        # Invoicing on delivery runs as a background job (OCA queue_job).
+        "queue_job",
     ],
     "data": [
         "security/distribution_security.xml",
@@ -28,6 +30,7 @@
         "data/tier_definition_data.xml",
         "data/mail_template_data.xml",
         "data/allocation_data.xml",
+        "data/queue_job_data.xml",
         "data/substitution_data.xml",
         "views/distribution_customer_class_views.xml",
         "views/res_partner_views.xml",

@@ -25,6 +25,10 @@ The clients, all on loopback and bounded in count and time:
 * a billing clerk invoices what was delivered and is not invoiced yet (the orders list's Create Invoice
   wizard) and posts it: with the suite most customers are invoiced on delivery already, so both flavours
   do the same accounting work.
+
+With the suite, invoicing on delivery runs as OCA queue_job jobs: the suite's servers load queue_job
+server-wide (its job runner, channels from --job-channels), and after the clients stop the run waits for
+the queue to drain (at most --drain-seconds, printed as "job drain") before the invariants are checked.
 """
 
 import argparse
@@ -483,6 +487,8 @@ INVARIANTS = [
         AND EXISTS (SELECT 1 FROM stock_move m WHERE m.picking_id = p.id AND m.state = 'done' AND m.quantity > 0)
         AND NOT EXISTS (SELECT 1 FROM account_move a WHERE a.distribution_picking_id = p.id AND a.state = 'posted')""",
      False),
+    ("background job failed (queue_job)",
+     "SELECT count(*) FROM queue_job WHERE state = 'failed'", False),
     ("duplicate open exception per source",
      """SELECT count(*) FROM (SELECT 1 FROM distribution_exception
         WHERE state IN ('new', 'in_progress', 'waiting') GROUP BY type_id, company_id, res_model, res_id
@@ -502,6 +508,25 @@ INVARIANTS = [
             lag(state_to) OVER (PARTITION BY order_id ORDER BY date, id) AS previous
         FROM sale_order_flow_event) e WHERE e.state_from IS DISTINCT FROM e.previous""", False),
 ]
+
+
+def drain_jobs(db, timeout):
+    """Wait until queue_job has no job left to run (pending, enqueued, started) or ``timeout`` seconds
+    passed; return the seconds waited and the jobs still not done."""
+    import psycopg2
+
+    started = time.monotonic()
+    with psycopg2.connect(dbname=db) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            while True:
+                cr.execute("SELECT count(*) FROM queue_job WHERE state IN ('wait_dependencies', 'pending', "
+                           "'enqueued', 'started')")
+                left = cr.fetchone()[0]
+                waited = time.monotonic() - started
+                if not left or waited >= timeout:
+                    return waited, left
+                time.sleep(0.5)
 
 
 def check_invariants(db, suite):
@@ -530,7 +555,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(args, db, log):
+def start_server(args, db, log, queue_job=False):
+    """odoo-bin in prefork mode; with ``queue_job``, queue_job's runner too (a worker process of its own
+    that dispatches jobs to this server's HTTP workers; with two servers, one runner wins the database)."""
     port, gevent_port = free_port(), free_port()
     command = [
         args.python, args.odoo_bin, "-d", db, f"--db-filter=^{db}$", f"--addons-path={args.addons_path}",
@@ -540,7 +567,11 @@ def start_server(args, db, log):
         "--limit-memory-hard=2684354560", "--limit-request=8192", "--db_maxconn=32", "--proxy-mode",
         "--log-level=warn", "--log-handler=odoo.service.model:INFO", f"--logfile={log}", *args.db_args,
     ]
-    process = subprocess.Popen(command, start_new_session=True)
+    env = None
+    if queue_job:
+        command.append("--load=base,web,queue_job")
+        env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=args.job_channels)
+    process = subprocess.Popen(command, start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):
         try:
@@ -653,7 +684,7 @@ def run(args):  # noqa: C901 - the benchmark's round loop reads best in one piec
             for log in logs:
                 if os.path.exists(log):
                     os.unlink(log)
-            servers = [start_server(args, db, log) for log in logs]
+            servers = [start_server(args, db, log, queue_job=data["suite"]) for log in logs]
             sampler = MemorySampler([process for process, _url in servers])
             sampler.start()
             fault = None
@@ -668,6 +699,10 @@ def run(args):  # noqa: C901 - the benchmark's round loop reads best in one piec
                     # What was interrupted completes on retry: the scheduler runs once more, as its
                     # next cron run would, and the deliveries still ready are validated.
                     finish(Client([url for _p, url in servers], db, data["users"]["buyer"]["key"], stats), data)
+                if data["suite"]:
+                    drained, left = drain_jobs(db, args.drain_seconds)
+                    print(f"[load] round {round_no} {flavour}: job drain {drained:.1f} s after the clients stopped"
+                          f"{f', {left} jobs still waiting' if left else ''}", flush=True)
             finally:
                 sampler.stop.set()
                 if fault:
@@ -736,6 +771,10 @@ def main():
     parser.add_argument("--fault", choices=["kill-worker", "drop-db"],
                         help="inject a fault while the clients drive (see Fault)")
     parser.add_argument("--fault-interval", type=float, default=4.0, help="seconds between faults")
+    parser.add_argument("--job-channels", default="root:2",
+                        help="suite: queue_job's channels (ODOO_QUEUE_JOB_CHANNELS) for the runner")
+    parser.add_argument("--drain-seconds", type=int, default=120,
+                        help="suite: at most this long, wait for the queued jobs before checking")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="print one message per error kind")
     parser.add_argument("--python", default=sys.executable)

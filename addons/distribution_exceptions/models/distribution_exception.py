@@ -725,55 +725,72 @@ class DistributionException(models.Model):
 
     @api.model
     def _cron_send_digest(self):
-        """Daily review: one mail per owner listing their open items, overdue first; nothing to an
-        owner with none open. Once a day: a second run the same day (run by hand, or the cron retried
-        after a failure that came after the mails were queued) sends nothing again."""
+        """Daily review: queue one digest job per owner with open items (channel
+        root.distribution.digests), each mailing its owner their open items, overdue first; nothing for an
+        owner with none open or without an address. Once a day: a second run the same day (run by hand, or
+        the cron retried) queues nothing again, and a job still waiting is never queued twice (identity
+        key: owner and day). Returns the owners queued."""
         params = self.env["ir.config_parameter"].sudo()
         today = fields.Date.to_string(fields.Date.context_today(self))
         if params.get_param("distribution_exceptions.digest_last_date") == today:
             _logger.info("Exception digest already sent today (%s): nothing sent.", today)
-            return self.env["mail.mail"]
+            return self.env["res.users"]
         params.set_param("distribution_exceptions.digest_last_date", today)
         self._cron_refresh_aging()
         groups = self.sudo()._read_group(
-            [("state", "in", OPEN_STATES), ("user_id", "!=", False)], ["user_id"], ["id:array_agg"]
+            [("state", "in", OPEN_STATES), ("user_id", "!=", False)], ["user_id"], ["__count"]
         )
-        mail_vals = []
-        for user, exception_ids in groups:
-            if not user.active or not user.email:
-                continue
-            exceptions = self.sudo().browse(exception_ids).sorted(
-                lambda e: (not e.is_overdue, e.date_deadline or e.date_raised)
-            )
-            body = self.env["ir.qweb"]._render(
-                "distribution_exceptions.exception_digest_body",
-                {
-                    "user": user,
-                    "exceptions": exceptions,
-                    "overdue": exceptions.filtered("is_overdue"),
-                    "base_url": self.get_base_url(),
-                    "format_datetime": lambda value, user=user: fields.Datetime.context_timestamp(
-                        self.with_user(user), value
-                    ).strftime("%Y-%m-%d %H:%M") if value else "",
-                },
-                lang=user.lang,
-            )
-            overdue_count = len(exceptions.filtered("is_overdue"))
-            mail_vals.append(
-                {
-                    "subject": self.env._(
-                        "Your exceptions: %(open)s open, %(overdue)s overdue",
-                        open=len(exceptions),
-                        overdue=overdue_count,
-                    ),
-                    "body_html": body,
-                    "email_to": user.email_formatted,
-                    "email_from": (
-                        user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted
-                    ),
-                    "recipient_ids": [(4, user.partner_id.id)],
-                    "auto_delete": True,
-                    "model": False,
-                }
-            )
-        return self.env["mail.mail"].sudo().create(mail_vals)
+        owners = self.env["res.users"].union(*(user for user, _count in groups)).filtered(
+            lambda user: user.active and user.email
+        )
+        for owner in owners:
+            self._enqueue_digest(owner, today)
+        return owners
+
+    @api.model
+    def _enqueue_digest(self, user, date):
+        """Queue the digest of ``user`` for ``date`` (a date string)."""
+        return self.sudo().with_delay(
+            description=self.env._("Exception digest of %(user)s (%(date)s)", user=user.name, date=date),
+            identity_key=f"distribution_exception_digest:{user.id}:{date}",
+        )._job_send_digest(user, date)
+
+    @api.model
+    def _job_send_digest(self, user, date):
+        """Job: mail ``user`` the open items they own when the job runs, overdue first (none open by then:
+        no mail). ``date``: the day it was queued for (part of its identity). Returns the mail."""
+        exceptions = self.sudo().search([("state", "in", OPEN_STATES), ("user_id", "=", user.id)]).sorted(
+            lambda e: (not e.is_overdue, e.date_deadline or e.date_raised)
+        )
+        if not exceptions or not user.active or not user.email:
+            return self.env["mail.mail"]
+        body = self.env["ir.qweb"]._render(
+            "distribution_exceptions.exception_digest_body",
+            {
+                "user": user,
+                "exceptions": exceptions,
+                "overdue": exceptions.filtered("is_overdue"),
+                "base_url": self.get_base_url(),
+                "format_datetime": lambda value: fields.Datetime.context_timestamp(
+                    self.with_user(user), value
+                ).strftime("%Y-%m-%d %H:%M") if value else "",
+            },
+            lang=user.lang,
+        )
+        return self.env["mail.mail"].sudo().create(
+            {
+                "subject": self.env._(
+                    "Your exceptions: %(open)s open, %(overdue)s overdue",
+                    open=len(exceptions),
+                    overdue=len(exceptions.filtered("is_overdue")),
+                ),
+                "body_html": body,
+                "email_to": user.email_formatted,
+                "email_from": (
+                    user.company_id.email_formatted or self.env.company.email_formatted or user.email_formatted
+                ),
+                "recipient_ids": [(4, user.partner_id.id)],
+                "auto_delete": True,
+                "model": False,
+            }
+        )

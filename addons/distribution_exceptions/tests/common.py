@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.tests import Form, new_test_user
 
 from odoo.addons.distribution_order_flow.tests.common_order import OrderFlowCase
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 
 class ExceptionCase(OrderFlowCase):
@@ -54,18 +55,24 @@ class ExceptionCase(OrderFlowCase):
 
     def _validate(self, picking, quantities=None, backorder=True, user=None):
         """Validate a transfer as a warehouse user (web or barcode app): picked quantities, validate,
-        answer the backorder wizard."""
+        answer the backorder wizard; then run the jobs the validation queued (invoicing on delivery), as
+        the job runner does once the validation is committed."""
         picking = picking.with_user(user or self.picker)
         for move in picking.move_ids:
             move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
             move.picked = True
-        result = picking.button_validate()
-        if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
-            wizard = Form(
-                # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
-                self.env["stock.backorder.confirmation"].with_user(user or self.picker).with_context(result["context"])
-            ).save()
-            wizard.process() if backorder else wizard.process_cancel_backorder()
+        with trap_jobs() as trap:
+            result = picking.button_validate()
+            if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+                wizard = Form(
+                    # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
+                    self.env["stock.backorder.confirmation"].with_user(user or self.picker).with_context(
+                        result["context"]
+                    )
+                ).save()
+                wizard.process() if backorder else wizard.process_cancel_backorder()
+            picking.env.flush_all()
+            trap.perform_enqueued_jobs()
         picking.env.flush_all()
         return picking.with_env(self.env)
 

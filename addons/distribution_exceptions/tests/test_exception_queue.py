@@ -3,8 +3,11 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import ExceptionCase
 
@@ -214,6 +217,28 @@ class TestExceptionQueue(ExceptionCase):
         listed = self.vendor.action_view_distribution_exceptions()
         self.assertEqual(self.Exception.search(listed["domain"]), exception)
 
+    def _send_digest(self):
+        """The daily cron and the digest jobs it queued, run as the job runner would: the mails sent."""
+        with trap_jobs() as trap:
+            self.Exception._cron_send_digest()
+            jobs = list(trap.enqueued_jobs)
+            trap.perform_enqueued_jobs()
+        return self.env["mail.mail"].union(*(job.result for job in jobs))
+
+    def test_digest_one_job_per_owner_queued_once(self):
+        self._raise(user_id=self.exception_manager)
+        today = fields.Date.to_string(fields.Date.context_today(self.Exception))
+        with trap_jobs() as trap:
+            owners = self.Exception._cron_send_digest()
+            self.assertIn(self.exception_manager, owners)
+            self.Exception._enqueue_digest(self.exception_manager, today)  # queued again while it waits
+            trap.assert_jobs_count(len(owners), only=self.Exception._job_send_digest)
+            trap.assert_enqueued_job(
+                self.Exception._job_send_digest,
+                args=(self.exception_manager, today),
+                properties={"identity_key": f"distribution_exception_digest:{self.exception_manager.id}:{today}"},
+            )
+
     def test_digest_one_mail_per_owner_nothing_when_empty(self):
         short_pick = self.Type._get_by_code("short_pick")
         short_pick.user_id = self.exception_manager
@@ -226,7 +251,7 @@ class TestExceptionQueue(ExceptionCase):
             lambda e: e.user_id != self.salesperson
         ).write({"user_id": False})
         with freeze_time(RAISED_AT + timedelta(hours=10)):
-            mails = self.Exception._cron_send_digest()
+            mails = self._send_digest()
         self.assertEqual(len(mails), 1, "the rep has no address: skipped")
         self.assertEqual(mails.recipient_ids, self.exception_manager.partner_id)
         self.assertIn("2 open, 1 overdue", mails.subject)
@@ -236,6 +261,6 @@ class TestExceptionQueue(ExceptionCase):
         (overdue | fresh).write({"resolution": "<p>ok</p>"})
         (overdue | fresh).action_resolve()
         self.salesperson.email = "rep@example.com"
-        mails = self.Exception._cron_send_digest()
+        mails = self._send_digest()
         self.assertEqual(mails.recipient_ids, self.salesperson.partner_id, "the manager has nothing open: no mail")
-        self.assertFalse(self.Exception._cron_send_digest(), "run again the same day: nothing sent twice")
+        self.assertFalse(self._send_digest(), "run again the same day: nothing sent twice")

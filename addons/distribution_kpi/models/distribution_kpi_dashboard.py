@@ -281,21 +281,43 @@ class DistributionKpiDashboard(models.AbstractModel):
 
     @api.model
     def _cron_send_weekly_kpi_mail(self):
-        """Monday morning: last week's KPIs against the week before, inventory aging and gross margin,
-        to each company's sales and inventory managers. Sent once a week: a second run the same week
-        sends nothing."""
+        """Monday morning: queue one job per company (channel root.distribution.digests) mailing last
+        week's KPIs against the week before, inventory aging and gross margin to the company's sales and
+        inventory managers. Sent once a week: a company whose mail of the week went out gets no job, a job
+        still waiting is not queued twice (identity key: company and week). Returns the companies queued."""
         today = fields.Date.context_today(self)
         last_sunday = today - timedelta(days=today.weekday() + 1)
-        mails = self.env["mail.mail"]
-        for company in self.env["res.company"].search([]):
-            if company.kpi_mail_last_week == last_sunday:
-                continue
-            recipients = self._get_weekly_recipients(company)
-            if not recipients:
-                continue
-            mails |= self._send_weekly_kpi_mail(company, recipients, last_sunday)
-            company.kpi_mail_last_week = last_sunday
-        return mails
+        companies = self.env["res.company"].search([]).filtered(lambda c: c.kpi_mail_last_week != last_sunday)
+        for company in companies:
+            self._enqueue_weekly_kpi_mail(company, last_sunday)
+        return companies
+
+    @api.model
+    def _enqueue_weekly_kpi_mail(self, company, week_end):
+        """Queue the KPI mail of ``company`` for the week ending on ``week_end`` (a Sunday)."""
+        return (
+            self.sudo()
+            .with_company(company)
+            .with_delay(
+                description=self.env._("Weekly KPI mail of %(company)s (week to %(date)s)",
+                                       company=company.name, date=week_end.isoformat()),
+                identity_key=f"distribution_kpi_weekly_mail:{company.id}:{week_end.isoformat()}",
+            )
+            ._job_send_weekly_kpi_mail(company, week_end)
+        )
+
+    @api.model
+    def _job_send_weekly_kpi_mail(self, company, week_end):
+        """Job: the KPI mail of ``company`` for the week ending on ``week_end``, unless it went out already
+        (``kpi_mail_last_week``) or the company has no manager with an address. Returns the mail."""
+        if company.kpi_mail_last_week and company.kpi_mail_last_week >= week_end:
+            return self.env["mail.mail"]
+        recipients = self._get_weekly_recipients(company)
+        if not recipients:
+            return self.env["mail.mail"]
+        mail = self._send_weekly_kpi_mail(company, recipients, week_end)
+        company.sudo().kpi_mail_last_week = week_end
+        return mail
 
     @api.model
     def _send_weekly_kpi_mail(self, company, recipients, date_ref):

@@ -1,5 +1,9 @@
+from datetime import date
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import KpiCase
 
@@ -58,10 +62,31 @@ class TestKpiDashboard(KpiCase):
         self.assertEqual(row["values"], [150.0, 0.0, 0.0, 600.0, 0.0], "5 breakers at 30 and 10 cables at 60")
         self.assertEqual(row["total"], 750.0)
 
+    def _weekly_mail(self):
+        """The weekly cron and the jobs it queued, run as the job runner would: the mails sent."""
+        with trap_jobs() as trap:
+            self.env["distribution.kpi.dashboard"]._cron_send_weekly_kpi_mail()
+            jobs = list(trap.enqueued_jobs)
+            trap.perform_enqueued_jobs()
+        return self.env["mail.mail"].union(*(job.result for job in jobs))
+
+    def test_weekly_mail_is_one_job_per_company_queued_once(self):
+        Dashboard = self.env["distribution.kpi.dashboard"]
+        with self.step(7), trap_jobs() as trap:
+            companies = Dashboard._cron_send_weekly_kpi_mail()
+            Dashboard._cron_send_weekly_kpi_mail()  # run again while the jobs wait: nothing more
+            self.assertIn(self.company_a, companies)
+            trap.assert_jobs_count(len(companies), only=Dashboard._job_send_weekly_kpi_mail)
+            trap.assert_enqueued_job(
+                Dashboard._job_send_weekly_kpi_mail,
+                args=(self.company_a, date(2026, 3, 8)),
+                properties={"identity_key": f"distribution_kpi_weekly_mail:{self.company_a.id}:2026-03-08"},
+            )
+
     def test_weekly_mail_once_a_week_to_managers(self):
         self._build_history()
         with self.step(7):  # Monday 9 March: the week of 2 March
-            mails = self.env["distribution.kpi.dashboard"]._cron_send_weekly_kpi_mail()
+            mails = self._weekly_mail()
         mail = mails.filtered(lambda m: self.stock_manager.partner_id in m.recipient_ids)
         self.assertEqual(len(mail), 1)
         self.assertIn(self.sales_manager.partner_id, mail.recipient_ids)
@@ -75,7 +100,7 @@ class TestKpiDashboard(KpiCase):
         self.assertIn("75.0 %", body, "the week's fill rate: 3 lines of 4 complete (Monday to Sunday)")
         self.assertEqual(self.company_a.kpi_mail_last_week.isoformat(), "2026-03-08")
         with self.step(8):
-            again = self.env["distribution.kpi.dashboard"]._cron_send_weekly_kpi_mail()
+            again = self._weekly_mail()
         self.assertFalse(again.filtered(lambda m: self.stock_manager.partner_id in m.recipient_ids), "once a week")
         margins = self.env["distribution.kpi.dashboard"]._get_margin_breakdown(self.company_a, self.at(0), self.at(7))
         [row] = [row for row in margins if row["customer_class"] == "Key accounts (kpi test)"]

@@ -954,6 +954,56 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Invoicing on delivery
     # ------------------------------------------------------------------------------------------------
+    def _enqueue_invoice_delivery(self, picking):
+        """Queue the invoicing of what ``picking`` (a validated delivery or return of this order) moved: a
+        job on the channel root.distribution.invoicing, out of the warehouse user's request. One job per
+        order and transfer: queuing it again while it waits adds nothing (identity key).
+
+        The job runs as the system in the name of whoever validated (the warehouse user may have no
+        accounting or sales rights, as in the request before), in the order's company."""
+        self.ensure_one()
+        order = self.sudo().with_company(self.company_id)
+        return order.with_delay(
+            description=_("Invoice %(picking)s of %(order)s on delivery", picking=picking.name, order=self.name),
+            identity_key=self._get_invoice_delivery_job_key(picking),
+        )._job_invoice_delivery(picking.with_env(order.env))
+
+    def _get_invoice_delivery_job_key(self, picking):
+        """Identity key of the invoicing job of this order and transfer."""
+        self.ensure_one()
+        return f"distribution_invoice_delivery:{self.id}:{picking.id}"
+
+    def _job_invoice_delivery(self, picking):
+        """Job: invoice (or credit) what ``picking`` moved, as the validation did in the request before.
+        Checked again when it runs, since the order may have changed while the job waited:
+
+        - the transfer already has its invoice on delivery, or nothing is left to invoice (a second job,
+          another transfer's job that invoiced it all, a billing clerk faster than the queue): nothing;
+        - the order is held (credit hold, new prices to approve, a blocking exception): noted on the order,
+          invoiced when the hold is released (``_invoice_after_hold``).
+
+        Two jobs of one order never invoice from the same snapshot: ``_lock_for_invoicing``."""
+        self.ensure_one()
+        picking = picking.with_env(self.env)
+        self._lock_for_invoicing()
+        if picking.state != "done" or picking.distribution_invoice_ids.filtered(lambda move: move.state != "cancel"):
+            return self.env["account.move"]
+        if not self.invoice_on_delivery or self.state != "sale":
+            return self.env["account.move"]
+        if self._is_flow_on_hold():
+            self._note_invoice_held(picking)
+            return self.env["account.move"]
+        return self._invoice_picking(picking)
+
+    def _lock_for_invoicing(self):
+        """Serialize the invoicing jobs of one order (two of its transfers validated in a row, two runner
+        workers): the order's row is updated, not only locked, so that PostgreSQL refuses ("could not
+        serialize access") a job whose snapshot predates another's commit; queue_job retries it on a fresh
+        snapshot, where the other's invoice is there and nothing is left to invoice."""
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = write_date WHERE id IN %s", [tuple(self.ids)], log_exceptions=False
+        )
+
     def _note_invoice_held(self, picking):
         self.ensure_one()
         self.message_post(
@@ -1270,7 +1320,8 @@ class SaleOrder(models.Model):
 
     def _invoice_after_hold(self):
         """Orders just released from a hold invoice what was delivered while they were held (invoice
-        on delivery), as if their last transfer were validated now."""
+        on delivery), as if their last transfer were validated now: its invoicing job is queued (once: a
+        job of that transfer still waiting is the same job)."""
         for order in self:
             if order._is_flow_on_hold() or not order.invoice_on_delivery or order.state != "sale":
                 continue
@@ -1278,4 +1329,4 @@ class SaleOrder(models.Model):
                 lambda p: p.state == "done" and (p._is_customer_delivery() or p._is_customer_return())
             ).sorted("date_done")[-1:]
             if last_delivery:
-                order.sudo()._invoice_picking(last_delivery)
+                order._enqueue_invoice_delivery(last_delivery)

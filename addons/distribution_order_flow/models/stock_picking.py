@@ -227,9 +227,10 @@ class StockPicking(models.Model):
         return self.location_id.usage == "customer"
 
     def _invoice_on_delivery(self):
-        """Create and post the invoice of what each validated delivery handed to an invoice-on-delivery
-        customer (a credit note for a return). Held orders are skipped, with the reason on the order.
-        An accounting problem never blocks the warehouse: it is reported on the order instead."""
+        """Queue the invoice of what each validated delivery handed to an invoice-on-delivery customer (a
+        credit note for a return): created and posted by a job (``sale.order._job_invoice_delivery``), not
+        in the warehouse user's request. Held orders are skipped, with the reason on the order. An
+        accounting problem never blocks the warehouse: the job reports it on the order instead."""
         for picking in self.filtered(lambda p: p.state == "done" and p.sale_id):
             if not (picking._is_customer_delivery() or picking._is_customer_return()):
                 continue
@@ -239,5 +240,5 @@ class StockPicking(models.Model):
             if order._is_flow_on_hold():
                 order._note_invoice_held(picking)
                 continue
-            order.sudo()._invoice_picking(picking)
+            order._enqueue_invoice_delivery(picking)
 

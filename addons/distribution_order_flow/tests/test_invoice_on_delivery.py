@@ -2,6 +2,9 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common_order import OrderFlowCase
 
 
@@ -27,11 +30,23 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         order.action_confirm()
         return order
 
-    def _validate_as_picker(self, order, quantities=None, backorder=True):
+    def _validate_as_picker(self, order, quantities=None, backorder=True, perform=True):
+        """Validate the order's next transfer as the picker, then run the invoicing job it queued, as the
+        job runner would once the validation is committed. ``perform=False``: the job is left queued (in
+        the database, or in the caller's ``trap_jobs()``)."""
         picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))[:1].with_user(self.picker)
         for move in picking.move_ids:
             move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty)
             move.picked = True
+        if not perform:
+            return self._button_validate(picking, backorder)
+        with trap_jobs() as trap:
+            self._button_validate(picking, backorder)
+            trap.perform_enqueued_jobs()
+        picking.env.flush_all()
+        return picking
+
+    def _button_validate(self, picking, backorder):
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             wizard = Form(
@@ -59,6 +74,92 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         )
         self.assertEqual(invoice.invoice_line_ids.mapped("quantity"), [10.0, 4.0])
         self.assertEqual(order.flow_state, "invoiced")
+
+    def _invoicing_jobs(self, order):
+        return self.env["queue.job"].search(
+            [("model_name", "=", "sale.order"), ("method_name", "=", "_job_invoice_delivery"),
+             ("func_string", "like", f"sale.order({order.id},)")]
+        )
+
+    def _perform(self, jobs):
+        """Run stored jobs as the job runner would (their user, their context), then mark them done."""
+        for job_record in jobs:
+            job = Job.load(self.env, job_record.uuid)
+            job.perform()
+            job.set_done()
+            job.store()
+        self.env.flush_all()
+
+    def test_validation_queues_the_invoice_instead_of_invoicing(self):
+        """The warehouse user's validation creates no invoice: it queues one job for the order and the
+        transfer, which invoices as the system in the validating user's name."""
+        order = self._confirmed()
+        with trap_jobs() as trap:
+            picking = self._validate_as_picker(order, perform=False)
+            self.assertEqual(picking.state, "done")
+            self.assertFalse(order.invoice_ids, "nothing invoiced in the warehouse's request")
+            trap.assert_jobs_count(1, only=order._job_invoice_delivery)
+            trap.assert_enqueued_job(
+                order._job_invoice_delivery,
+                args=(picking,),
+                properties={"identity_key": f"distribution_invoice_delivery:{order.id}:{picking.id}"},
+            )
+
+    def test_invoice_job_is_queued_once_and_invoices_once(self):
+        order = self._confirmed()
+        picking = self._validate_as_picker(order, perform=False)
+        jobs = self._invoicing_jobs(order)
+        self.assertRecordValues(
+            jobs, [{"state": "pending", "channel": "root.distribution.invoicing", "user_id": self.picker.id,
+                    "company_id": self.company_a.id}]
+        )
+        # Queued again while it waits (a release, a second click): the same job.
+        order._enqueue_invoice_delivery(picking)
+        self.assertEqual(self._invoicing_jobs(order), jobs)
+        self._perform(jobs)
+        self.assertRecordValues(
+            order.invoice_ids,
+            [{"state": "posted", "distribution_auto_invoiced": True, "distribution_picking_id": picking.id}],
+        )
+        self.assertEqual(order.invoice_ids.create_uid, self.picker, "in the name of whoever validated")
+        # Once done, a new job for the same transfer may be queued: it finds the transfer invoiced.
+        order._enqueue_invoice_delivery(picking)
+        second = self._invoicing_jobs(order) - jobs
+        self.assertEqual(len(second), 1)
+        self._perform(second)
+        order.sudo()._job_invoice_delivery(picking)
+        self.assertEqual(len(order.invoice_ids), 1, "a delivery is invoiced once, whatever the number of jobs")
+
+    def test_jobs_of_two_deliveries_in_any_order_invoice_each_unit_once(self):
+        order = self._confirmed()
+        first = self._validate_as_picker(order, {self.cable: 6, self.breaker: 4}, perform=False)
+        second = self._validate_as_picker(order, perform=False)
+        # The second delivery's job runs first: it invoices everything delivered; the first's finds
+        # nothing left.
+        order.sudo()._job_invoice_delivery(second)
+        order.sudo()._job_invoice_delivery(first)
+        self.assertEqual(len(order.invoice_ids), 1)
+        self.assertEqual(order.invoice_ids.distribution_picking_id, second)
+        self.assertEqual(sorted(order.invoice_ids.invoice_line_ids.mapped("quantity")), [4.0, 10.0])
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_hold_put_while_the_job_waits_is_respected(self):
+        """Held between the validation and the job: the job invoices nothing and says so; the release
+        queues the invoicing again."""
+        order = self._confirmed()
+        with trap_jobs() as trap:
+            picking = self._validate_as_picker(order, perform=False)
+            order.sudo().credit_hold = True
+            trap.perform_enqueued_jobs()
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(order.invoice_ids)
+        self.assertIn("was not invoiced on delivery: the order is on hold (credit hold)",
+                      " ".join(order.message_ids.mapped("body")))
+        with trap_jobs() as trap:
+            order.with_user(self.credit_controller).action_release_credit_hold(reason="Paid")
+            trap.assert_enqueued_job(order._job_invoice_delivery, args=(picking,))
+            trap.perform_enqueued_jobs()
+        self.assertRecordValues(order.invoice_ids, [{"state": "posted", "distribution_picking_id": picking.id}])
 
     def test_short_delivery_with_backorder_invoices_each_delivery(self):
         order = self._confirmed()
@@ -111,7 +212,9 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         return_picking = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
         return_picking.move_ids.quantity = 3
         return_picking.move_ids.picked = True
-        return_picking.with_user(self.picker).button_validate()
+        with trap_jobs() as trap:
+            return_picking.with_user(self.picker).button_validate()
+            trap.perform_enqueued_jobs()
         refund = order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
         self.assertRecordValues(refund, [{"state": "posted", "distribution_auto_invoiced": True}])
         self.assertEqual(refund.invoice_line_ids.quantity, 3.0)
@@ -144,7 +247,10 @@ class TestInvoiceOnDelivery(OrderFlowCase):
         self.assertFalse(order.invoice_ids, "nothing is invoiced at a price nobody approved")
         self.assertIn("was not invoiced on delivery: the order is on hold (new prices to approve)",
                       " ".join(order.message_ids.mapped("body")))
-        order.with_user(self.sales_manager_2).action_approve_repricing()
+        with trap_jobs() as trap:
+            order.with_user(self.sales_manager_2).action_approve_repricing()
+            trap.assert_jobs_count(1, only=order._job_invoice_delivery)
+            trap.perform_enqueued_jobs()
         self.assertEqual(len(order.invoice_ids), 1, "approved: what was delivered is invoiced at once")
         self.assertEqual(
             order.invoice_ids.invoice_line_ids.filtered(lambda aml: aml.product_id == self.cable).price_unit,
@@ -246,7 +352,9 @@ class TestInvoiceOnDeliveryMultiCompany(OrderFlowCase):
         picking = order.picking_ids
         picking.move_ids.quantity = 2
         picking.move_ids.picked = True
-        picking.button_validate()
+        with trap_jobs() as trap:
+            picking.button_validate()
+            trap.perform_enqueued_jobs()
         self.assertRecordValues(order.invoice_ids, [{"company_id": company_b.id, "state": "posted"}])
         # The same customer ordering from company A is not invoiced on delivery there.
         self._stock(self.cable, 5)

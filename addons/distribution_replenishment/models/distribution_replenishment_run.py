@@ -191,6 +191,11 @@ class DistributionReplenishmentRun(models.Model):
         self.ensure_one()
         self.env["distribution.replenishment.lock"]._acquire(self.company_id)
 
+    def _plans_any_of(self, warehouses):
+        """Whether this run proposes for any of ``warehouses`` (a run without warehouses plans them all)."""
+        self.ensure_one()
+        return not self.warehouse_ids or bool(self.warehouse_ids & warehouses)
+
     def _get_planning_warehouses(self):
         """Every warehouse of the company: sources of transfers and where demand is read."""
         return self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)])
@@ -243,9 +248,10 @@ class DistributionReplenishmentRun(models.Model):
         self.sudo().write({"state": "proposed", "date": now, "duration": time.perf_counter() - started})
         if self.trigger == "cron":
             # The nightly plan run again the same night (by hand, or retried) supersedes the earlier
-            # proposal instead of leaving two for the same need.
+            # proposal for the same warehouses instead of leaving two for the same need.
             older = self.search([("company_id", "=", company.id), ("trigger", "=", "cron"),
                                  ("state", "=", "proposed"), ("id", "!=", self.id)])
+            older = older.filtered(lambda run: run._plans_any_of(targets))
             if older:
                 older.action_cancel()
                 self.message_post(body=self.env._("Supersedes %(runs)s.", runs=", ".join(older.mapped("name"))))
@@ -575,14 +581,45 @@ class DistributionReplenishmentRun(models.Model):
     # ------------------------------------------------------------------------------------------------
     @api.model
     def _cron_plan(self):
-        """Nightly: one run per company; executed at once when the company says so (Purchase settings)."""
-        for company in self.env["res.company"].search([]):
-            if not self.env["stock.warehouse"].search_count([("company_id", "=", company.id)], limit=1):
-                continue
-            run = self.sudo().with_company(company).create({"company_id": company.id, "trigger": "cron"})
-            run._compute_plan()
-            if company.replenishment_auto_execute and run.line_ids.filtered(lambda line: line.action != "none"):
-                run.action_execute()
+        """Nightly: queue one planning job per warehouse of each company (channel root.distribution.planning),
+        so that a large company's plan is split in pieces that each fit a job's time limit, and a failure
+        in one warehouse leaves the others planned. Each job is queued once a day: queuing the night's jobs
+        again (the cron run by hand, retried) adds none while they wait (identity key)."""
+        date = fields.Date.to_string(fields.Date.context_today(self))
+        warehouses = self.env["stock.warehouse"].sudo().search([], order="company_id, id")
+        for warehouse in warehouses:
+            self._enqueue_plan_warehouse(warehouse, date)
+        return warehouses
+
+    @api.model
+    def _enqueue_plan_warehouse(self, warehouse, date):
+        """Queue the nightly planning of ``warehouse`` for ``date`` (a date string), in its company."""
+        company = warehouse.company_id
+        return (
+            self.sudo()
+            .with_company(company)
+            .with_delay(
+                description=self.env._("Nightly replenishment of %(warehouse)s (%(date)s)",
+                                       warehouse=warehouse.name, date=date),
+                identity_key=f"distribution_replenishment_plan:{company.id}:{warehouse.id}:{date}",
+            )
+            ._job_plan_warehouse(warehouse, date)
+        )
+
+    @api.model
+    def _job_plan_warehouse(self, warehouse, date):
+        """Job: the nightly run of one warehouse (its proposals; every warehouse of the company is read as a
+        source of transfers), executed at once when the company says so (Purchase settings). Plans of one
+        company serialize on its lock row (``_lock_company_planning``); the run supersedes the earlier
+        nightly proposal for that warehouse. ``date``: the night it was queued for (part of its identity)."""
+        company = warehouse.company_id
+        run = self.sudo().with_company(company).create(
+            {"company_id": company.id, "trigger": "cron", "warehouse_ids": [(6, 0, warehouse.ids)]}
+        )
+        run._compute_plan()
+        if company.replenishment_auto_execute and run.line_ids.filtered(lambda line: line.action != "none"):
+            run.action_execute()
+        return run
 
     @api.model
     def _plan_shortfall(self, order, products):

@@ -1,8 +1,11 @@
 import math
 import statistics
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import ReplenishmentCase
 
@@ -161,10 +164,42 @@ class TestPlanner(ReplenishmentCase):
     def test_cron_twice_creates_nothing_twice(self):
         self.company.replenishment_auto_execute = True
         self._demand(self.cable, self.main, 12)
-        self.Run._cron_plan()
-        self.Run._cron_plan()
+        with trap_jobs() as trap:
+            self.Run._cron_plan()
+            self.Run._cron_plan()
+            trap.perform_enqueued_jobs()
+        # The night's jobs queued and run again once done (the cron run by hand the same night).
+        with trap_jobs() as trap:
+            self.Run._cron_plan()
+            trap.perform_enqueued_jobs()
         lines = self.env["purchase.order.line"].search([("product_id", "=", self.cable.id)])
         self.assertEqual(sum(lines.mapped("product_qty")), 12.0)
+
+    def test_nightly_plan_is_one_job_per_warehouse(self):
+        warehouses = self.env["stock.warehouse"].search([])
+        date = fields.Date.to_string(fields.Date.context_today(self.Run))
+        with trap_jobs() as trap:
+            self.Run._cron_plan()
+            self.Run._cron_plan()  # queued again while they wait: nothing more
+            trap.assert_jobs_count(len(warehouses), only=self.Run._job_plan_warehouse)
+            for warehouse in self.main | self.branch:
+                trap.assert_enqueued_job(
+                    self.Run._job_plan_warehouse,
+                    args=(warehouse, date),
+                    properties={
+                        "identity_key": f"distribution_replenishment_plan:{self.company.id}:{warehouse.id}:{date}"
+                    },
+                )
+        self._demand(self.cable, self.branch, 7)
+        run = self.Run._job_plan_warehouse(self.branch, date)
+        self.assertRecordValues(run, [{"trigger": "cron", "state": "proposed", "company_id": self.company.id}])
+        self.assertEqual(run.warehouse_ids, self.branch)
+        self.assertEqual(run.line_ids.warehouse_id, self.branch, "proposals for its warehouse only")
+        self.assertEqual(self._lines(run, self.cable, self.branch).qty_to_order, 7.0)
+        # The main warehouse's job the same night leaves the branch's proposal alone.
+        main_run = self.Run._job_plan_warehouse(self.main, date)
+        self.assertEqual(run.state, "proposed")
+        self.assertEqual(main_run.warehouse_ids, self.main)
 
     def test_buyer_edits_before_executing_and_bad_input_refused(self):
         self._demand(self.cable, self.main, 12)

@@ -1,6 +1,8 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import ReplenishmentCase
 
 
@@ -54,15 +56,22 @@ class TestReplenishmentSecurity(ReplenishmentCase):
             run.with_user(self.buyer).action_execute()
         self.assertEqual(run.purchase_ids, purchases, "nothing ordered twice")
 
-    def test_nightly_plan_run_twice_leaves_one_proposal(self):
-        self._demand(self.cable, self.main, 5)
-        self.Run._cron_plan()
-        first = self.Run.search(
-            [("trigger", "=", "cron"), ("company_id", "=", self.company.id)], order="id desc", limit=1
-        )
-        self.Run._cron_plan()
-        runs = self.Run.search(
+    def _nightly_plan(self):
+        """The nightly cron and the planning jobs it queues, as the job runner runs them."""
+        with trap_jobs() as trap:
+            self.Run._cron_plan()
+            trap.perform_enqueued_jobs()
+        return self.Run.search(
             [("trigger", "=", "cron"), ("company_id", "=", self.company.id), ("state", "=", "proposed")]
         )
-        self.assertEqual(len(runs), 1, "the second run supersedes the first")
-        self.assertEqual(first.state, "cancel")
+
+    def test_nightly_plan_run_twice_leaves_one_proposal(self):
+        self._demand(self.cable, self.main, 5)
+        warehouses = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)])
+        first = self._nightly_plan()
+        self.assertEqual(len(first), len(warehouses), "one run per warehouse")
+        self.assertEqual(first.warehouse_ids, warehouses)
+        runs = self._nightly_plan()
+        self.assertEqual(len(runs), len(warehouses), "the second night's runs supersede the first's, one by one")
+        self.assertFalse(runs & first)
+        self.assertEqual(set(first.mapped("state")), {"cancel"})
