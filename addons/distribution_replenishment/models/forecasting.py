@@ -473,6 +473,12 @@ def group_of(series, censored=None):
     return demand_class, demand_class
 
 
+def _scale_end(start, minimum=8):
+    """Where the in-sample part of a back-tested series ends: before the back-test window when at least
+    ``minimum`` weeks precede it, else the whole series (a short history has too few changes to scale by)."""
+    return start if start >= minimum else None
+
+
 def choose_variants(samples, backtest_weeks, window=13, steps=1):
     """{group: (variant, mean MASE)}: per group, the candidate with the lowest mean back-tested MASE of its
     ``steps``-week totals over the last ``backtest_weeks`` weeks of its sample series. ``samples`` is
@@ -485,7 +491,7 @@ def choose_variants(samples, backtest_weeks, window=13, steps=1):
             releases = stockout_releases(series, stockout_candidate(series))
             censored = censored_weeks(releases)
             start = len(series) - backtest_weeks
-            scale = naive_scale(series, censored, end=max(start, 2))
+            scale = naive_scale(series, censored, end=_scale_end(start))
             for variant in CANDIDATES[group]:
                 ahead = run_variant(series, releases, variant, window, steps)[0]
                 scored = evaluate(ahead, series, start, scale=scale, censored=censored, steps=steps)
@@ -510,7 +516,7 @@ def forecast_series(series, variant, horizon_weeks, backtest_weeks, window=13, s
     ahead, path = run_variant(series, releases, variant, window, steps)
     total = horizon_total(path, horizon_weeks) if series else 0.0
     start = len(series) - backtest_weeks
-    scored = evaluate(ahead, series, start, scale=naive_scale(series, censored, end=max(start, 2)),
+    scored = evaluate(ahead, series, start, scale=naive_scale(series, censored, end=_scale_end(start)),
                       censored=censored, steps=steps) or {}
     return {
         "total": total,

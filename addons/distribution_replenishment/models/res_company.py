@@ -9,12 +9,15 @@ class ResCompany(models.Model):
         [
             ("moving_average", "Moving average"),
             ("exponential_smoothing", "Exponential smoothing"),
+            ("auto", "Automatic by demand class"),
         ],
         string="Forecast Method",
         required=True,
-        default="moving_average",
+        default="auto",
         help="How the planner forecasts demand over the horizon (vendor lead time + review period) "
-        "from the sales history.",
+        "from the sales history. Automatic: each product x warehouse is classified (smooth, erratic, "
+        "intermittent, lumpy; seasonal or trend) from two years of history, and each class gets the method "
+        "with the best back-tested accuracy (MASE); products and categories may pin a method.",
     )
     replenishment_history_days = fields.Integer(
         string="Sales History (days)",
