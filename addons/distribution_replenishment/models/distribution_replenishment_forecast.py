@@ -125,11 +125,15 @@ class DistributionReplenishmentLine(models.Model):
     forecast_method = fields.Char(readonly=True, help=METHOD_HELP)
     forecast_mase = fields.Float(string="Forecast MASE", digits=(16, 2), readonly=True, help=MASE_HELP)
     forecast_bias = fields.Float(string="Forecast Bias", digits=(16, 2), readonly=True, help=BIAS_HELP)
+    spike_weeks = fields.Integer(
+        readonly=True, help="Weeks of recent demand compared with their forecast for the spike (forecast by demand "
+        "class); 0: last week against the weekly history.",
+    )
 
     @api.model
     def _get_distribution_system_fields(self):
         return super()._get_distribution_system_fields() | {
-            "demand_class", "demand_pattern", "forecast_method", "forecast_mase", "forecast_bias",
+            "demand_class", "demand_pattern", "forecast_method", "forecast_mase", "forecast_bias", "spike_weeks",
         }
 
 
@@ -237,7 +241,7 @@ class DistributionReplenishmentRun(models.Model):
             variant = prepared["choice"].get(group, (forecasting.CANDIDATES[group][0], None))[0]
         result = forecasting.forecast_series(
             series, variant, max(horizon_days, 0.0) / 7.0, BACKTEST_WEEKS, window=prepared["window"],
-            steps=FORECAST_STEPS,
+            steps=FORECAST_STEPS, spike_weeks=self.company_id.replenishment_spike_weeks,
         )
         result.update(
             demand_class=demand_class,
@@ -262,6 +266,14 @@ class DistributionReplenishmentRun(models.Model):
         return max(z_value, 0.0) * result["rmse"] * math.sqrt(max(horizon_days, 0.0) / 7.0 / FORECAST_STEPS)
 
     @api.model
+    def _is_demand_spike(self, company, plan):
+        """Forecast by demand class: the last weeks' demand outside the method's error band either way (a
+        spike up, or a drop: lost customers, a competitor, a stock-out starting)."""
+        if not plan.get("forecast_info"):
+            return super()._is_demand_spike(company, plan)
+        return plan["zscore"] is not None and abs(plan["zscore"]) >= company.replenishment_spike_zscore
+
+    @api.model
     def _get_forecast_line_vals(self, plan):
         """Values of a proposal line showing the buyer the class, method and back-tested accuracy."""
         result = plan.get("forecast_info")
@@ -273,6 +285,7 @@ class DistributionReplenishmentRun(models.Model):
             "forecast_method": result["method"],
             "forecast_mase": result["mase"] or 0.0,
             "forecast_bias": result["bias"],
+            "spike_weeks": self.company_id.replenishment_spike_weeks,
         }
 
     def _store_forecasts(self, plans, now):

@@ -449,6 +449,12 @@ class DistributionReplenishmentRun(models.Model):
             return math.inf if weekly[0] > mean else 0.0
         return (weekly[0] - mean) / deviation
 
+    @api.model
+    def _is_demand_spike(self, company, plan):
+        """Whether a position's last week is a demand spike: its z-score at or above the threshold. Forecasting
+        by demand class flags drops too (distribution_replenishment_forecast.py)."""
+        return plan["zscore"] is not None and plan["zscore"] >= company.replenishment_spike_zscore
+
     def _plan_position(self, company, position, weekly, lead_days, forecaster=None):
         """The figures of one product x warehouse (see the module readme for the formulas). ``forecaster``:
         a function of the horizon (days) giving the forecast by demand class, or None to use the company's
@@ -481,7 +487,7 @@ class DistributionReplenishmentRun(models.Model):
             "safety": safety,
             "net": net,
             "surplus": max(surplus, 0.0),
-            "zscore": self._spike_zscore(weekly),
+            "zscore": forecast_info["spike"] if forecast_info else self._spike_zscore(weekly),
             "last_week": weekly[0] if weekly else 0.0,
             "forecast_info": forecast_info,
         }
@@ -501,7 +507,7 @@ class DistributionReplenishmentRun(models.Model):
             rounding = product.uom_id.rounding
             net = float_round(plan["net"], precision_rounding=rounding, rounding_method="UP")
             zscore = plan["zscore"]
-            is_spike = zscore is not None and zscore >= company.replenishment_spike_zscore
+            is_spike = self._is_demand_spike(company, plan)
             if net <= 0 and not is_spike:
                 continue
             common = {
@@ -519,7 +525,7 @@ class DistributionReplenishmentRun(models.Model):
                 "daily_demand": plan["daily_rate"],
                 "lead_days": plan["lead_days"],
                 "is_spike": is_spike,
-                "spike_zscore": min(zscore, 999.0) if zscore is not None else 0.0,
+                "spike_zscore": max(min(zscore, 999.0), -999.0) if zscore is not None else 0.0,
                 "last_week_demand": plan["last_week"],
                 **self._get_forecast_line_vals(plan),
             }

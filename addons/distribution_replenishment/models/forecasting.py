@@ -506,11 +506,36 @@ def choose_variants(samples, backtest_weeks, window=13, steps=1):
     return chosen
 
 
-def forecast_series(series, variant, horizon_weeks, backtest_weeks, window=13, steps=1, detect_stockouts=True):
+def spike_score(series, releases, variant, weeks=1, backtest_weeks=26, window=13, min_scored=4):
+    """How far the demand of the last ``weeks`` weeks is from what the variant forecast for them, in units
+    of the forecast's error band: (actual - forecast) / RMSE of the variant's back-tested forecasts of
+    ``weeks``-week totals over the ``backtest_weeks`` before them. Positive: more sold than forecast (a
+    spike), negative: less (a drop, or a stock-out starting). None without ``min_scored`` back-tested
+    forecasts; +-inf when the band is zero and the demand differs."""
+    count = len(series)
+    origin = count - weeks
+    if origin < 1:
+        return None
+    ahead = run_variant(series, releases, variant, window, weeks)[0]
+    if ahead[origin] is None:
+        return None
+    censored = censored_weeks(releases)
+    band = evaluate(ahead, series, origin - backtest_weeks, end=origin, censored=censored, steps=weeks)
+    if not band or band["n"] < min_scored:
+        return None
+    deviation = sum(series[origin:]) - ahead[origin]
+    if band["rmse"] == 0:
+        return math.copysign(math.inf, deviation) if deviation else 0.0
+    return deviation / band["rmse"]
+
+
+def forecast_series(series, variant, horizon_weeks, backtest_weeks, window=13, steps=1, detect_stockouts=True,
+                    spike_weeks=1):
     """Forecast of one series (oldest first) with a variant: a dict with total (forecast over the horizon
     of fractional weeks), rate (per week), censored (stock-out weeks found) and the back-test of its
     rolling-origin forecasts of ``steps``-week totals over the last ``backtest_weeks`` weeks: mase, bias (per
-    week), rmse (of the totals), n (origins scored); mase None when nothing could be scored."""
+    week), rmse (of the totals), n (origins scored); mase None when nothing could be scored; spike: the
+    ``spike_score`` of the last ``spike_weeks`` weeks (None when it cannot be told)."""
     releases = stockout_releases(series, detect_stockouts and stockout_candidate(series))
     censored = censored_weeks(releases)
     ahead, path = run_variant(series, releases, variant, window, steps)
@@ -526,4 +551,5 @@ def forecast_series(series, variant, horizon_weeks, backtest_weeks, window=13, s
         "rmse": scored.get("rmse", 0.0),
         "n": scored.get("n", 0),
         "censored": sum(censored),
+        "spike": spike_score(series, releases, variant, spike_weeks, backtest_weeks, window) if spike_weeks else None,
     }

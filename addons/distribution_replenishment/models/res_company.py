@@ -59,6 +59,13 @@ class ResCompany(models.Model):
         help="A product x warehouse whose last week's demand is this many standard deviations above its "
         "weekly history is flagged as a demand spike and notified to its buyer.",
     )
+    replenishment_spike_weeks = fields.Integer(
+        string="Spike Window (weeks)",
+        default=1,
+        help="Forecasting by demand class: the demand of the last N weeks is compared with what the method "
+        "forecast for them; a spike (more) or a drop (less) is flagged when the difference is at least the "
+        "spike threshold times the method's back-tested error band for N weeks.",
+    )
     replenishment_drift_days = fields.Float(
         string="Lead Time Drift (days)",
         default=2.0,
@@ -86,6 +93,7 @@ class ResCompany(models.Model):
     @api.constrains(
         "replenishment_service_level",
         "replenishment_spike_zscore",
+        "replenishment_spike_weeks",
         "replenishment_drift_days",
         "replenishment_history_days",
         "replenishment_smoothing_alpha",
@@ -124,6 +132,14 @@ class ResCompany(models.Model):
                         "Company %(company)s: the spike threshold must be positive and the lead time drift "
                         "cannot be negative.",
                         company=company.name,
+                    )
+                )
+            if not 1 <= company.replenishment_spike_weeks <= 13:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the spike window must be from 1 to 13 weeks (got %(weeks)s).",
+                        company=company.name,
+                        weeks=company.replenishment_spike_weeks,
                     )
                 )
             if company.replenishment_review_days < 0 or company.replenishment_safety_days < 0:

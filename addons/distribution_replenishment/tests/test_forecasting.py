@@ -145,3 +145,20 @@ class TestForecastingLibrary(BaseCase):
         self.assertEqual(result["n"], 8)
         self.assertEqual(fc.variant_label(("sba", (("alpha", 0.1),))), "sba(alpha=0.1)")
         self.assertEqual(fc.trim_leading_zeros([0.0, 0.0, 3.0, 0.0]), [3.0, 0.0])
+
+    def test_spike_score_both_ways_against_the_error_band(self):
+        base = [10.0, 12.0, 8.0, 11.0, 9.0, 10.0] * 4
+        variant = ("moving_average", ())
+        up = fc.spike_score(base + [40.0], fc.stockout_releases(base + [40.0]), variant)
+        down = fc.spike_score(base + [1.0], fc.stockout_releases(base + [1.0]), variant)
+        usual = fc.spike_score(base + [11.0], fc.stockout_releases(base + [11.0]), variant)
+        self.assertGreater(up, 10)
+        self.assertLess(down, -3)
+        self.assertLess(abs(usual), 1)
+        # Over 2 weeks: the total of the last two weeks against the forecast of 2-week totals.
+        two = base + [25.0, 25.0]
+        self.assertGreater(fc.spike_score(two, fc.stockout_releases(two), variant, weeks=2), 3)
+        self.assertIsNone(fc.spike_score(base[:4], fc.stockout_releases(base[:4]), variant), "too short")
+        flat = [10.0] * 10
+        self.assertEqual(fc.spike_score(flat + [12.0], fc.stockout_releases(flat + [12.0]), variant), math.inf)
+        self.assertEqual(fc.spike_score(flat + [10.0], fc.stockout_releases(flat + [10.0]), variant), 0.0)

@@ -95,3 +95,24 @@ class TestPlannerForecasting(ReplenishmentCase):
         )
         self.company.write({"replenishment_safety_method": "days", "replenishment_safety_days": 3})
         self.assertAlmostEqual(self.Run._forecast_safety_stock(self.company, result, 2.0, [14.0] * 4, 56), 6.0)
+
+    def test_drop_against_the_forecast_is_flagged_and_notified(self):
+        self.company.write({"replenishment_forecast_method": "auto", "replenishment_spike_zscore": 3.0})
+        for week, quantity in enumerate([11, 9, 10, 12, 10, 8, 10, 11, 9, 10]):
+            self._ship_history(self.cable, self.main, quantity, 9 + 7 * week)  # nothing sold last week
+        self._demand(self.cable, self.main, 1)
+        run = self._run(warehouse_ids=[(6, 0, self.main.ids)])
+        line = self._lines(run, self.cable, self.main)
+        self.assertTrue(line.is_spike)
+        self.assertLess(line.spike_zscore, -3.0)
+        self.assertEqual(line.spike_weeks, 1)
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "product.template"), ("res_id", "=", self.cable.product_tmpl_id.id),
+             ("distribution_spike_warehouse_id", "=", self.main.id)]
+        )
+        self.assertEqual(activity.summary, f"Demand drop at {self.main.code}")
+        self.assertIn("sold less than forecast", activity.note)
+        # The moving average company keeps flagging spikes up only, against the weekly history.
+        plan = {"zscore": -5.0, "forecast_info": None}
+        self.assertFalse(self.Run._is_demand_spike(self.company, plan))
+        self.assertTrue(self.Run._is_demand_spike(self.company, dict(plan, forecast_info={"spike": -5.0})))
