@@ -5,6 +5,7 @@ accuracy, and the hooks the run calls (``_get_history_weeks``, ``_prepare_foreca
 
 import math
 import statistics
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -164,6 +165,77 @@ class DistributionReplenishmentRun(models.Model):
             self.env["product.category"].sudo().search_count(pinned, limit=1)
             or self.env["product.template"].sudo().search_count(pinned, limit=1)
         )
+
+    def _read_history(self, warehouses, product_ids, now, weeks=None):
+        """Deliveries (as before) or, when the company plans from orders, what customers asked for: see
+        ``_read_order_history``."""
+        if self.company_id.replenishment_demand_source != "orders":
+            return super()._read_history(warehouses, product_ids, now, weeks=weeks)
+        return self._read_order_history(warehouses, product_ids, now, weeks=weeks)
+
+    def _read_order_history(self, warehouses, product_ids, now, weeks=None):
+        """{(product id, warehouse id): [quantity asked for per week, most recent first]}: the lines of
+        confirmed sale orders of the company by requested date (the order's commitment date, else its order
+        date; requested dates still to come are open demand, not history), in the product's unit, shipped
+        from the order's warehouse; less what customers returned to the warehouse (done receipts from a
+        customer location, on their date); a week never below zero. Two queries."""
+        weeks = weeks or max(math.ceil(self.company_id.replenishment_history_days / 7), 1)
+        self.env["sale.order.line"].flush_model(["product_id", "product_uom_qty", "product_uom_id", "order_id",
+                                                 "display_type"])
+        self.env["sale.order"].flush_model(["state", "company_id", "warehouse_id", "commitment_date", "date_order"])
+        self.env["stock.move"].flush_model(
+            ["product_id", "location_id", "location_dest_id", "state", "product_qty", "date"]
+        )
+        params = {
+            "now": now, "since": now - timedelta(days=weeks * 7), "last": weeks - 1, "warehouses": warehouses.ids,
+            "company": self.company_id.id, "products": product_ids,
+        }
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
+            SELECT line.product_id, so.warehouse_id,
+                   LEAST(FLOOR(EXTRACT(EPOCH FROM (%(now)s - COALESCE(so.commitment_date, so.date_order)))
+                               / 604800)::int, %(last)s),
+                   SUM(line.product_uom_qty * line_uom.factor / product_uom.factor)
+              FROM sale_order_line line
+              JOIN sale_order so ON so.id = line.order_id
+              JOIN product_product product ON product.id = line.product_id
+              JOIN product_template template ON template.id = product.product_tmpl_id
+              JOIN uom_uom line_uom ON line_uom.id = line.product_uom_id
+              JOIN uom_uom product_uom ON product_uom.id = template.uom_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND line.display_type IS NULL
+               AND so.warehouse_id = ANY(%(warehouses)s)
+               AND COALESCE(so.commitment_date, so.date_order) >= %(since)s
+               AND COALESCE(so.commitment_date, so.date_order) <= %(now)s
+               AND (%(products)s::int[] IS NULL OR line.product_id = ANY(%(products)s))
+             GROUP BY 1, 2, 3
+            """,
+            **params,
+        ))
+        history = {}
+        for product_id, warehouse_id, week, quantity in cr.fetchall():
+            history.setdefault((product_id, warehouse_id), [0.0] * weeks)[week] += quantity
+        cr.execute(SQL(
+            """
+            SELECT move.product_id, dest.warehouse_id,
+                   LEAST(FLOOR(EXTRACT(EPOCH FROM (%(now)s - move.date)) / 604800)::int, %(last)s),
+                   SUM(move.product_qty)
+              FROM stock_move move
+              JOIN stock_location source ON source.id = move.location_id
+              JOIN stock_location dest ON dest.id = move.location_dest_id
+             WHERE move.state = 'done' AND source.usage = 'customer' AND move.company_id = %(company)s
+               AND move.date >= %(since)s AND move.date <= %(now)s
+               AND dest.warehouse_id = ANY(%(warehouses)s)
+               AND (%(products)s::int[] IS NULL OR move.product_id = ANY(%(products)s))
+             GROUP BY 1, 2, 3
+            """,
+            **params,
+        ))
+        for product_id, warehouse_id, week, quantity in cr.fetchall():
+            weekly = history.get((product_id, warehouse_id))
+            if weekly:
+                weekly[week] = max(weekly[week] - quantity, 0.0)
+        return history
 
     def _get_history_weeks(self):
         """Weeks of sales history to read: the company's history, at least two years when methods are chosen

@@ -19,6 +19,17 @@ class ResCompany(models.Model):
         "intermittent, lumpy; seasonal or trend) from two years of history, and each class gets the method "
         "with the best back-tested accuracy (MASE); products and categories may pin a method.",
     )
+    replenishment_demand_source = fields.Selection(
+        [("deliveries", "Deliveries"), ("orders", "Orders by requested date")],
+        string="Demand History",
+        required=True,
+        default="deliveries",
+        help="What the planner forecasts from. Deliveries: what was shipped to customers, on the day it left "
+        "(a stock-out shows as no demand; forecasting by demand class detects such weeks and leaves them out). "
+        "Orders: what customers asked for on confirmed sale orders, on the requested date (the commitment date, "
+        "else the order date), net of cancellations (cancelled orders do not count) and of returns (received "
+        "back from customers, on the day of the return): demand a stock-out does not hide.",
+    )
     replenishment_history_days = fields.Integer(
         string="Sales History (days)",
         default=90,

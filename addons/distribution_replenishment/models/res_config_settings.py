@@ -8,6 +8,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.replenishment_forecast_method", readonly=False
     )
     replenishment_history_days = fields.Integer(related="company_id.replenishment_history_days", readonly=False)
+    replenishment_demand_source = fields.Selection(related="company_id.replenishment_demand_source", readonly=False)
     replenishment_smoothing_alpha = fields.Float(
         related="company_id.replenishment_smoothing_alpha", readonly=False
     )

@@ -1,6 +1,8 @@
 import math
 import statistics
+from datetime import timedelta
 
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import ReplenishmentCase
@@ -116,3 +118,43 @@ class TestPlannerForecasting(ReplenishmentCase):
         plan = {"zscore": -5.0, "forecast_info": None}
         self.assertFalse(self.Run._is_demand_spike(self.company, plan))
         self.assertTrue(self.Run._is_demand_spike(self.company, dict(plan, forecast_info={"spike": -5.0})))
+
+    def test_demand_history_from_orders_by_requested_date(self):
+        self.company.write({"replenishment_demand_source": "orders", "replenishment_order_trigger": "none"})
+        customer = self.env["res.partner"].create({"name": "Asking Customer (repl)", "is_company": True})
+        self.cable.list_price = 10.0  # a margin no approval rule stops
+        now = fields.Datetime.now()
+
+        def order(quantity, uom=None, requested=None, confirm=True):
+            sale = self.env["sale.order"].create({
+                "partner_id": customer.id, "warehouse_id": self.main.id, "commitment_date": requested,
+                "order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": quantity,
+                                               "product_uom_id": (uom or self.cable.uom_id).id})],
+            })
+            if confirm:
+                sale.action_confirm()
+            return sale
+
+        order(2, uom=self.box_10, requested=now - timedelta(days=10))  # 20 units, week 1
+        asap = order(5)  # no requested date: the order date, 3 days ago
+        self.env.cr.execute("UPDATE sale_order SET date_order = %s WHERE id = %s", [now - timedelta(days=3), asap.id])
+        asap.invalidate_recordset(["date_order"])
+        order(7, requested=now - timedelta(days=3)).with_context(disable_cancel_warning=True).action_cancel()
+        order(9, requested=now + timedelta(days=5))  # still to come: open demand, not history
+        order(11, requested=now - timedelta(days=3), confirm=False)  # a quotation asks for nothing yet
+        returned = self.env["stock.move"].create({
+            "product_id": self.cable.id, "product_uom_qty": 4, "product_uom": self.cable.uom_id.id,
+            "location_id": self.customer_location.id, "location_dest_id": self.main.lot_stock_id.id,
+            "company_id": self.company.id,
+        })
+        returned._action_confirm()
+        returned.quantity = 4
+        returned.picked = True
+        returned._action_done()
+        returned.date = now - timedelta(days=2)
+        run = self.Run.create({"categ_ids": [(6, 0, self.categ.ids)]})
+        history = run._read_history(self.main, [self.cable.id], now)
+        self.assertEqual(history[(self.cable.id, self.main.id)], [5.0 - 4.0, 20.0, 0.0, 0.0])
+        self.company.replenishment_demand_source = "deliveries"
+        self.assertNotIn((self.cable.id, self.main.id), run._read_history(self.main, [self.cable.id], now),
+                         "nothing shipped")
