@@ -114,7 +114,7 @@ def generate(rng, process, weeks):
     return demand, list(demand)
 
 
-def main(argv):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20261207)
@@ -122,11 +122,13 @@ def main(argv):
     parser.add_argument("--evaluate", type=int, default=52)
     parser.add_argument("--steps", type=int, default=4,
                         help="weeks summed in each forecast scored (1: one week ahead; 4: the next 4 weeks' total)")
-    args = parser.parse_args(argv)
-    fc = load_forecasting()
+    return parser.parse_args(argv)
+
+
+def generate_all(fc, args):
+    """The series with what the planner finds on their history: class, group, stock-out candidacy, scale."""
     rng = random.Random(args.seed)
     weeks = args.history + args.evaluate
-    started = time.perf_counter()
     series = []
     for index in range(args.series):
         process = PROCESSES[index % len(PROCESSES)]
@@ -136,22 +138,19 @@ def main(argv):
         censored = fc.censored_weeks(fc.stockout_releases(history, candidate))
         demand_class, group = fc.group_of(history, censored)
         series.append({"process": process, "demand": demand, "sales": sales, "class": demand_class,
-                        "group": group, "candidate": candidate,
-                        "scale": fc.naive_scale(history, censored)})
-    # The planner's choice per group, from the history only.
-    samples = {}
-    for item in series:
-        samples.setdefault(item["group"], []).append(item["sales"][: args.history])
-    chosen = fc.choose_variants(samples, BACKTEST_WEEKS, WINDOW, args.steps)
-    methods = {"moving average (13 weeks, before)": None}
-    methods.update({name: variant for name, variant in fc.DEFAULT_VARIANTS.items() if name != "moving_average"})
-    methods["planner's choice"] = "choice"
+                       "group": group, "candidate": candidate,
+                       "scale": fc.naive_scale(history, censored)})
+    return series
+
+
+def score_methods(fc, args, series, methods, chosen):
+    """{method name: {process: [sum of MASE, series scored, sum of errors, sum of demand]}}."""
     scores = {name: {process: [0.0, 0, 0.0, 0.0] for process in PROCESSES} for name in methods}
     for item in series:
         releases_detect = fc.stockout_releases(item["sales"], item["candidate"])
         releases_plain = fc.stockout_releases(item["sales"], False)
         for name, variant in methods.items():
-            if variant is None:
+            if variant is None:  # the moving average as before: sales as they are
                 ahead = fc.run_variant(item["sales"], releases_plain, BASELINE, WINDOW, args.steps)[0]
             else:
                 if variant == "choice":
@@ -165,10 +164,11 @@ def main(argv):
             score[1] += 1
             score[2] += scored["bias"] * scored["n"]
             score[3] += scored["mean"] * scored["n"]
-    elapsed = time.perf_counter() - started
+    return scores
 
-    print(f"{args.series} series, {args.history} weeks of history, rolling origin over {args.evaluate} weeks "
-          f"(seed {args.seed}), {args.steps}-week totals scored, {elapsed:.1f} s")
+
+def report(fc, series, chosen, methods, scores):
+    """Print the classes found, the choice per group, the table and the goals; the processes missed."""
     print("\nClasses found (process -> class / group):")
     for process in PROCESSES:
         counts = {}
@@ -182,8 +182,7 @@ def main(argv):
         if group in chosen:
             variant, mase = chosen[group]
             print(f"  {group:<13} {fc.variant_label(variant):<55} {mase:.3f}")
-    header = f"\n{'MASE / bias %':<36}" + "".join(f"{process:>20}" for process in PROCESSES)
-    print(header)
+    print(f"\n{'MASE / bias %':<36}" + "".join(f"{process:>20}" for process in PROCESSES))
     for name in methods:
         cells = []
         for process in PROCESSES:
@@ -204,6 +203,27 @@ def main(argv):
             missed.append(process)
         print(f"  {process:<13} {before:.3f} -> {after:.3f}  {100 * gain:+.1f} %  (goal >= {100 * goal:.0f} %) "
               f"{'ok' if ok else 'MISSED'}")
+    return missed
+
+
+def main(argv):
+    args = parse_args(argv)
+    fc = load_forecasting()
+    started = time.perf_counter()
+    series = generate_all(fc, args)
+    # The planner's choice per group, from the history only.
+    samples = {}
+    for item in series:
+        samples.setdefault(item["group"], []).append(item["sales"][: args.history])
+    chosen = fc.choose_variants(samples, BACKTEST_WEEKS, WINDOW, args.steps)
+    methods = {"moving average (13 weeks, before)": None}
+    methods.update({name: variant for name, variant in fc.DEFAULT_VARIANTS.items() if name != "moving_average"})
+    methods["planner's choice"] = "choice"
+    scores = score_methods(fc, args, series, methods, chosen)
+    elapsed = time.perf_counter() - started
+    print(f"{args.series} series, {args.history} weeks of history, rolling origin over {args.evaluate} weeks "
+          f"(seed {args.seed}), {args.steps}-week totals scored, {elapsed:.1f} s")
+    missed = report(fc, series, chosen, methods, scores)
     print("GOAL MET" if not missed else f"GOAL MISSED: {', '.join(missed)}")
     return 0
 

@@ -125,7 +125,7 @@ class DistributionReplenishmentLine(models.Model):
     demand_pattern = fields.Selection(DEMAND_PATTERNS, readonly=True, help=PATTERN_HELP)
     forecast_method = fields.Char(readonly=True, help=METHOD_HELP)
     forecast_mase = fields.Float(string="Forecast MASE", digits=(16, 2), readonly=True, help=MASE_HELP)
-    forecast_bias = fields.Float(string="Forecast Bias", digits=(16, 2), readonly=True, help=BIAS_HELP)
+    forecast_bias = fields.Float(digits=(16, 2), readonly=True, help=BIAS_HELP)
     spike_weeks = fields.Integer(
         readonly=True, help="Weeks of recent demand compared with their forecast for the spike (forecast by demand "
         "class); 0: last week against the weekly history.",
@@ -293,7 +293,9 @@ class DistributionReplenishmentRun(models.Model):
             group: members[:: max(len(members) // SAMPLE_PER_GROUP, 1)][:SAMPLE_PER_GROUP]
             for group, members in by_group.items()
         }
-        choice = forecasting.choose_variants(samples, BACKTEST_WEEKS, window=weeks, steps=FORECAST_STEPS) if auto else {}
+        choice = {}
+        if auto:
+            choice = forecasting.choose_variants(samples, BACKTEST_WEEKS, window=weeks, steps=FORECAST_STEPS)
         return {"series": series_by_key, "pins": pins, "choice": choice, "window": weeks}
 
     def _forecast_position(self, prepared, product, warehouse_id, horizon_days):

@@ -51,7 +51,10 @@ class TestPlannerForecasting(ReplenishmentCase):
         self.company.replenishment_forecast_method = "auto"
         run = self.Run.create({"categ_ids": [(6, 0, self.categ.ids)]})
         intermittent = [0.0, 0.0, 9.0, 0.0, 6.0, 0.0, 0.0, 8.0] * 13  # most recent first
-        history = {(self.cable.id, self.main.id): intermittent, (self.breaker.id, self.main.id): _seasonal_recent_first()}
+        history = {
+            (self.cable.id, self.main.id): intermittent,
+            (self.breaker.id, self.main.id): _seasonal_recent_first(),
+        }
         products = {self.cable.id: self.cable, self.breaker.id: self.breaker}
         prepared = run._prepare_forecasts(history, products, 4)
         self.assertEqual(prepared["series"][(self.breaker.id, self.main.id)][1:], ("smooth", "seasonal"))
