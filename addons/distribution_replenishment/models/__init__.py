@@ -5,3 +5,4 @@ from . import distribution_replenishment_run
 from . import distribution_replenishment_line
 from . import sale_order
 from . import mail_activity
+from . import distribution_replenishment_forecast

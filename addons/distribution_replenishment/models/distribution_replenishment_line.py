@@ -201,6 +201,42 @@ class DistributionReplenishmentLine(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Demand spikes
     # ------------------------------------------------------------------------------------------------
+    def _get_spike_summary(self):
+        self.ensure_one()
+        if self.spike_zscore < 0:
+            return self.env._("Demand drop at %(warehouse)s", warehouse=self.warehouse_id.code)
+        return self.env._("Demand spike at %(warehouse)s", warehouse=self.warehouse_id.code)
+
+    def _get_spike_note(self):
+        """What the buyer reads on the spike's activity: against the weekly history, or (forecast by demand
+        class) against the forecast's error band over the spike window."""
+        self.ensure_one()
+        values = {
+            "product": self.product_id.display_name,
+            "last": self.last_week_demand,
+            "warehouse": self.warehouse_id.name,
+            "z": round(abs(self.spike_zscore), 1),
+            "run": self.run_id.name,
+            "weeks": self.spike_weeks,
+            "method": self.forecast_method,
+        }
+        if not self.spike_weeks:
+            return self.env._(
+                "%(product)s sold %(last)s last week in %(warehouse)s, %(z)s standard deviations above "
+                "its weekly history (run %(run)s). Check the forecast and the next purchase.", **values
+            )
+        if self.spike_zscore < 0:
+            return self.env._(
+                "%(product)s sold less than forecast (%(method)s) over the last %(weeks)s week(s) in %(warehouse)s, "
+                "by %(z)s times the forecast's back-tested error (run %(run)s; %(last)s last week). Lost business or "
+                "a stock-out? Check before the next purchase.", **values
+            )
+        return self.env._(
+            "%(product)s sold more than forecast (%(method)s) over the last %(weeks)s week(s) in %(warehouse)s, "
+            "by %(z)s times the forecast's back-tested error (run %(run)s; %(last)s last week). Check the "
+            "forecast and the next purchase.", **values
+        )
+
     def _notify_spikes(self):
         """Tell the buyer of each product with a demand spike, once per product and warehouse while the
         activity is open: an activity on the product, keyed by its warehouse
@@ -227,17 +263,9 @@ class DistributionReplenishmentLine(models.Model):
                     "res_model_id": model_id,
                     "res_id": template.id,
                     "activity_type_id": activity_type.id if activity_type else False,
-                    "summary": self.env._("Demand spike at %(warehouse)s", warehouse=line.warehouse_id.code),
+                    "summary": line._get_spike_summary(),
                     "distribution_spike_warehouse_id": line.warehouse_id.id,
-                    "note": self.env._(
-                        "%(product)s sold %(last)s last week in %(warehouse)s, %(z)s standard deviations above "
-                        "its weekly history (run %(run)s). Check the forecast and the next purchase.",
-                        product=line.product_id.display_name,
-                        last=line.last_week_demand,
-                        warehouse=line.warehouse_id.name,
-                        z=round(line.spike_zscore, 1),
-                        run=line.run_id.name,
-                    ),
+                    "note": line._get_spike_note(),
                     "user_id": buyer.id,
                     "date_deadline": fields.Date.context_today(self),
                 }

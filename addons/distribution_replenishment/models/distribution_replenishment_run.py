@@ -215,7 +215,8 @@ class DistributionReplenishmentRun(models.Model):
         targets = self.warehouse_ids or warehouses
         product_filter = self._get_product_filter_ids()
         positions = self._read_positions(warehouses, product_filter)
-        history = self._read_history(warehouses, product_filter, now)
+        history_weeks = self._get_history_weeks()
+        history = self._read_history(warehouses, product_filter, now, weeks=history_weeks)
         keys = set(positions) | set(history)
         products = self.env["product.product"].with_company(company).browse(sorted({pid for pid, _wid in keys}))
         products = products.filtered(lambda p: p.is_storable and p.active)
@@ -229,6 +230,7 @@ class DistributionReplenishmentRun(models.Model):
                 {(seller.partner_id.commercial_partner_id, product) for product, seller in sellers.items()}, company
             )
         weeks = max(math.ceil(company.replenishment_history_days / 7), 1)
+        prepared = self._prepare_forecasts(history, product_by_id, weeks)
         plans = {}
         for (product_id, warehouse_id) in keys:
             product = product_by_id.get(product_id)
@@ -237,14 +239,20 @@ class DistributionReplenishmentRun(models.Model):
                 continue
             seller = sellers.get(product)
             lead_days = self._get_lead_days(product, seller, observed)
-            weekly = history.get((product_id, warehouse_id), [0.0] * weeks)
+            # The company's history window; forecasting by demand class reads longer (_get_history_weeks).
+            weekly = history.get((product_id, warehouse_id), [0.0] * history_weeks)[:weeks]
             plans[(product, warehouse)] = self._plan_position(
-                company, positions.get((product_id, warehouse_id), {}), weekly, lead_days
+                company, positions.get((product_id, warehouse_id), {}), weekly, lead_days,
+                forecaster=prepared and (
+                    lambda horizon, product=product, wid=warehouse_id: self._forecast_position(
+                        prepared, product, wid, horizon)
+                ),
             )
             plans[(product, warehouse)]["lead_days"] = lead_days
         self.sudo().planned_pairs = len(plans)
         vals_list = self._propose(plans, targets, orderpoints, routes, sellers, now)
         lines = self.env["distribution.replenishment.line"].sudo().create(vals_list).sudo(False)
+        self._store_forecasts(plans, now)
         self.sudo().write({"state": "proposed", "date": now, "duration": time.perf_counter() - started})
         if self.trigger == "cron":
             # The nightly plan run again the same night (by hand, or retried) supersedes the earlier
@@ -339,13 +347,13 @@ class DistributionReplenishmentRun(models.Model):
             positions[(product_id, warehouse_id)]["incoming"] += quantity
         return positions
 
-    def _read_history(self, warehouses, product_ids, now):
+    def _read_history(self, warehouses, product_ids, now, weeks=None):
         """{(product id, warehouse id): [quantity delivered to customers per week, most recent first]}
-        over the company's sales history. One query."""
+        over the last ``weeks`` weeks (default: the company's sales history). One query."""
         self.env["stock.move"].flush_model(
             ["product_id", "location_id", "location_dest_id", "state", "product_qty", "date"]
         )
-        weeks = max(math.ceil(self.company_id.replenishment_history_days / 7), 1)
+        weeks = weeks or max(math.ceil(self.company_id.replenishment_history_days / 7), 1)
         since = now - timedelta(days=weeks * 7)
         product_clause = "AND move.product_id = ANY(%(products)s)" if product_ids is not None else ""
         self.env.cr.execute(
@@ -447,12 +455,26 @@ class DistributionReplenishmentRun(models.Model):
             return math.inf if weekly[0] > mean else 0.0
         return (weekly[0] - mean) / deviation
 
-    def _plan_position(self, company, position, weekly, lead_days):
-        """The figures of one product x warehouse (see the module readme for the formulas)."""
+    @api.model
+    def _is_demand_spike(self, company, plan):
+        """Whether a position's last week is a demand spike: its z-score at or above the threshold. Forecasting
+        by demand class flags drops too (distribution_replenishment_forecast.py)."""
+        return plan["zscore"] is not None and plan["zscore"] >= company.replenishment_spike_zscore
+
+    def _plan_position(self, company, position, weekly, lead_days, forecaster=None):
+        """The figures of one product x warehouse (see the module readme for the formulas). ``forecaster``:
+        a function of the horizon (days) giving the forecast by demand class, or None to use the company's
+        moving average or exponential smoothing (see distribution_replenishment_forecast.py)."""
         horizon = company._get_replenishment_horizon_days(lead_days)
-        daily_rate = self._forecast_daily_rate(company, weekly)
-        forecast = daily_rate * horizon
-        safety = self._safety_stock(company, daily_rate, weekly, horizon)
+        forecast_info = forecaster(horizon) if forecaster else None
+        if forecast_info:
+            forecast = forecast_info["total"]
+            daily_rate = forecast / horizon if horizon else forecast_info["rate"] / 7.0
+            safety = self._forecast_safety_stock(company, forecast_info, daily_rate, weekly, horizon)
+        else:
+            daily_rate = self._forecast_daily_rate(company, weekly)
+            forecast = daily_rate * horizon
+            safety = self._safety_stock(company, daily_rate, weekly, horizon)
         on_hand = position.get("on_hand", 0.0)
         incoming = position.get("incoming", 0.0)
         demand = position.get("demand", 0.0)
@@ -471,8 +493,9 @@ class DistributionReplenishmentRun(models.Model):
             "safety": safety,
             "net": net,
             "surplus": max(surplus, 0.0),
-            "zscore": self._spike_zscore(weekly),
+            "zscore": forecast_info["spike"] if forecast_info else self._spike_zscore(weekly),
             "last_week": weekly[0] if weekly else 0.0,
+            "forecast_info": forecast_info,
         }
 
     def _propose(self, plans, targets, orderpoints, routes, sellers, now):
@@ -490,7 +513,7 @@ class DistributionReplenishmentRun(models.Model):
             rounding = product.uom_id.rounding
             net = float_round(plan["net"], precision_rounding=rounding, rounding_method="UP")
             zscore = plan["zscore"]
-            is_spike = zscore is not None and zscore >= company.replenishment_spike_zscore
+            is_spike = self._is_demand_spike(company, plan)
             if net <= 0 and not is_spike:
                 continue
             common = {
@@ -508,8 +531,9 @@ class DistributionReplenishmentRun(models.Model):
                 "daily_demand": plan["daily_rate"],
                 "lead_days": plan["lead_days"],
                 "is_spike": is_spike,
-                "spike_zscore": min(zscore, 999.0) if zscore is not None else 0.0,
+                "spike_zscore": max(min(zscore, 999.0), -999.0) if zscore is not None else 0.0,
                 "last_week_demand": plan["last_week"],
+                **self._get_forecast_line_vals(plan),
             }
             orderpoint = orderpoints.get((product, warehouse))
             if orderpoint:

@@ -9,12 +9,26 @@ class ResCompany(models.Model):
         [
             ("moving_average", "Moving average"),
             ("exponential_smoothing", "Exponential smoothing"),
+            ("auto", "Automatic by demand class"),
         ],
         string="Forecast Method",
         required=True,
-        default="moving_average",
+        default="auto",
         help="How the planner forecasts demand over the horizon (vendor lead time + review period) "
-        "from the sales history.",
+        "from the sales history. Automatic: each product x warehouse is classified (smooth, erratic, "
+        "intermittent, lumpy; seasonal or trend) from two years of history, and each class gets the method "
+        "with the best back-tested accuracy (MASE); products and categories may pin a method.",
+    )
+    replenishment_demand_source = fields.Selection(
+        [("deliveries", "Deliveries"), ("orders", "Orders by requested date")],
+        string="Demand History",
+        required=True,
+        default="deliveries",
+        help="What the planner forecasts from. Deliveries: what was shipped to customers, on the day it left "
+        "(a stock-out shows as no demand; forecasting by demand class detects such weeks and leaves them out). "
+        "Orders: what customers asked for on confirmed sale orders, on the requested date (the commitment date, "
+        "else the order date), net of cancellations (cancelled orders do not count) and of returns (received "
+        "back from customers, on the day of the return): demand a stock-out does not hide.",
     )
     replenishment_history_days = fields.Integer(
         string="Sales History (days)",
@@ -56,6 +70,13 @@ class ResCompany(models.Model):
         help="A product x warehouse whose last week's demand is this many standard deviations above its "
         "weekly history is flagged as a demand spike and notified to its buyer.",
     )
+    replenishment_spike_weeks = fields.Integer(
+        string="Spike Window (weeks)",
+        default=1,
+        help="Forecasting by demand class: the demand of the last N weeks is compared with what the method "
+        "forecast for them; a spike (more) or a drop (less) is flagged when the difference is at least the "
+        "spike threshold times the method's back-tested error band for N weeks.",
+    )
     replenishment_drift_days = fields.Float(
         string="Lead Time Drift (days)",
         default=2.0,
@@ -83,6 +104,7 @@ class ResCompany(models.Model):
     @api.constrains(
         "replenishment_service_level",
         "replenishment_spike_zscore",
+        "replenishment_spike_weeks",
         "replenishment_drift_days",
         "replenishment_history_days",
         "replenishment_smoothing_alpha",
@@ -121,6 +143,14 @@ class ResCompany(models.Model):
                         "Company %(company)s: the spike threshold must be positive and the lead time drift "
                         "cannot be negative.",
                         company=company.name,
+                    )
+                )
+            if not 1 <= company.replenishment_spike_weeks <= 13:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the spike window must be from 1 to 13 weeks (got %(weeks)s).",
+                        company=company.name,
+                        weeks=company.replenishment_spike_weeks,
                     )
                 )
             if company.replenishment_review_days < 0 or company.replenishment_safety_days < 0:

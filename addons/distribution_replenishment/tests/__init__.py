@@ -5,3 +5,5 @@ from . import test_demand_trigger
 from . import test_replenishment_security
 from . import test_planning_lock
 from . import test_tour_replenishment
+from . import test_forecasting
+from . import test_planner_forecasting

@@ -15,7 +15,7 @@ class TestReplenishmentSettings(TransactionCase):
             self.company_b,
             [
                 {
-                    "replenishment_forecast_method": "moving_average",
+                    "replenishment_forecast_method": "auto",
                     "replenishment_history_days": 90,
                     "replenishment_smoothing_alpha": 0.3,
                     "replenishment_review_days": 7,
