@@ -15,7 +15,9 @@ class TestPickingTypeExceptionCount(ExceptionCase):
         order = self._confirmed()
         picking = self._validate(order.picking_ids, {self.cable: 7})
         picking_type = picking.picking_type_id.with_user(self.picker)
-        items = self.Exception.sudo().search([("picking_id.picking_type_id", "=", picking_type.id), ("is_open", "=", True)])
+        items = self.Exception.sudo().search(
+            [("picking_id.picking_type_id", "=", picking_type.id), ("is_open", "=", True)]
+        )
         self.assertTrue(items)
         self.assertEqual(picking_type.distribution_exception_count, len(items.with_user(self.picker).exists()))
         action = picking_type.action_view_distribution_exceptions()

@@ -56,7 +56,8 @@ class DistributionSubstituteWizard(models.TransientModel):
 
         def atp(product, warehouse):
             on_hand, reserved = stock.get((product.id, warehouse.id), (0.0, 0.0))
-            ahead = sum(qty for move_score, qty, _date in demand.get((product.id, warehouse.id), []) if move_score > score)
+            rows = demand.get((product.id, warehouse.id), [])
+            ahead = sum(qty for move_score, qty, _date in rows if move_score > score)
             return max(on_hand - reserved - ahead, 0.0)
 
         notes = {sub.substitute_id: sub.note for sub in line.product_id.substitute_line_ids}
