@@ -85,11 +85,13 @@ def build_world(env, n_products, n_moves, n_warehouses, delivery_steps="ship_onl
         )
         moves._action_confirm()
     else:
-        # As a sales order's procurement does: the delivery route pulls the pick (and pack) from stock.
+        # As a sales order's procurement does: the delivery route pulls the pick (and pack) from stock, one
+        # reference (one order's transfers) per demand, so that the moves are not merged.
         Procurement = env["stock.rule"].Procurement
+        references = env["stock.reference"].create([{"name": f"realloc {index}"} for index in range(len(demand))])
         env["stock.rule"].run([
             Procurement(product, qty, product.uom_id, customers, f"realloc {index}", f"realloc {index}", company,
-                        {"warehouse_id": warehouse, "reference_ids": env["stock.reference"]})
+                        {"warehouse_id": warehouse, "reference_ids": references[index]})
             for index, (product, qty, warehouse) in enumerate(demand)
         ])
         moves = env["stock.move"].search([("product_id", "in", products.ids), ("location_id", "in",
