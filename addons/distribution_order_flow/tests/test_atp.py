@@ -171,6 +171,16 @@ class TestAvailableToPromise(OrderFlowCase):
             quote = self._order([(self.cable, 10, None, 0.0)], warehouse_id=self.warehouse.id)
             self.assertEqual(quote.order_line.promise_date, NOW + timedelta(days=5), "day 3 at the branch + 2")
 
+    def test_counted_but_unapplied_quantity_is_no_stock(self):
+        """A count not applied yet is a quant without a quantity (NULL): nothing on hand, not a crash."""
+        with freeze_time(NOW):
+            self._stock(self.cable, 3)
+            self.env["stock.quant"].with_context(inventory_mode=True).create({
+                "product_id": self.cable.id, "location_id": self.branch.lot_stock_id.id, "inventory_quantity": 50,
+            })
+            quote = self._order([(self.cable, 2, None, 0.0)])
+            self.assertRecordValues(quote.order_line, [{"atp_qty": 3.0, "promise_date": NOW}])
+
     def test_order_promise_date_by_ship_policy_and_accept(self):
         with freeze_time(NOW):
             self._stock(self.breaker, 10)

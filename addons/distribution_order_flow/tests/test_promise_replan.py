@@ -192,6 +192,20 @@ class TestPromiseReplan(OrderFlowCase):
             receipt.scheduled_date = NOW + timedelta(days=6)
             self.assertEqual(len(self._delay_notices(dealer_order)), 2)
 
+    def test_cancelled_receipt_beside_an_unapplied_count(self):
+        """A count not applied yet (a quant without a quantity) is no stock: cancelling a receipt of the
+        product re-plans the waiting order against the vendor's lead time, and does not fail."""
+        with freeze_time(NOW):
+            order = self._confirm(self.small_dealer, 5)
+            self.env["stock.quant"].with_context(inventory_mode=True).create({
+                "product_id": self.cable.id, "location_id": self.warehouse.lot_stock_id.id, "inventory_quantity": 8,
+            })
+            receipt = self._receipt(10, NOW + timedelta(days=3))
+            self.env.flush_all()
+            receipt.with_user(self.storekeeper).action_cancel()
+            self.assertEqual(receipt.state, "cancel")
+            self.assertTrue(order.order_line.distribution_replanned_date, "re-planned on the vendor's lead time")
+
     def test_receipt_validated_short_without_backorder(self):
         with freeze_time(NOW):
             receipt, key_order, dealer_order = self._waiting_pair()
