@@ -17,7 +17,8 @@ from . import stock_move_line
 from . import stock_warehouse
 from . import stock_warehouse_orderpoint
 from . import product_product
-from . import stock_reallocation
+from . import distribution_reallocation
+from . import stock_rule
 from . import sale_order_line_atp
 from . import sale_order_line_substitution
 from . import promise_replan

@@ -55,3 +55,28 @@ class ProductProduct(models.Model):
             product.substitute_product_ids = product.substitute_line_ids.sorted(
                 lambda line: (line.sequence, line.id)
             ).substitute_id
+
+    # Re-allocation (distribution.reallocation): the button and list action of products.
+    def action_reallocate(self):
+        """Re-allocate the selected products' short stock in every warehouse (button and list action)."""
+        self.env["distribution.reallocation"]._check_reallocation_rights()
+        # The moves are read as the system (the warehouse user may not read every order), so the
+        # companies are the user's own: another company's deliveries are never re-reserved from here.
+        changes = self.env["distribution.reallocation"]._reallocate(self, companies=self.env.companies)
+        return self._reallocation_notification(changes)
+
+    def _reallocation_notification(self, changes):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Re-allocation"),
+                "message": self.env._(
+                    "%(count)s reservation(s) changed; the orders concerned say what and why.", count=len(changes)
+                )
+                if changes
+                else self.env._("Nothing to change: stock already goes by score."),
+                "type": "success" if changes else "info",
+                "sticky": False,
+            },
+        }
