@@ -27,5 +27,6 @@
     },
     "application": False,
     "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -18,3 +18,10 @@ def add_pricelist_discount_column(cr):
         "ALTER TABLE sale_order_line ADD COLUMN IF NOT EXISTS distribution_pricelist_discount numeric DEFAULT 0"
     )
     cr.execute("ALTER TABLE sale_order_line ALTER COLUMN distribution_pricelist_discount DROP DEFAULT")
+
+
+def post_init_hook(env):
+    """Line discounts on for every internal user (Sales > Settings > Discounts), once, at install: the
+    discount is what the approval matrix and the margin floor judge, so the reps and approvers see it on
+    each line. An administrator who switches it off keeps it off (upgrades do not switch it back)."""
+    env.ref("base.group_user").write({"implied_ids": [(4, env.ref("sale.group_discount_per_so_line").id)]})
