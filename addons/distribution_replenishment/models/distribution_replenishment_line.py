@@ -159,10 +159,20 @@ class DistributionReplenishmentLine(models.Model):
         else:
             values["route_ids"] = self.env.ref("purchase_stock.route_warehouse0_buy")
             supplierinfo = self.supplierinfo_id
-            if self.vendor_id and supplierinfo.partner_id != self.vendor_id:
+            if not supplierinfo or (self.vendor_id and supplierinfo.partner_id != self.vendor_id):
                 supplierinfo = self.product_id._select_seller(partner_id=self.vendor_id, quantity=None)
-            if supplierinfo:
-                values["supplierinfo_id"] = supplierinfo
+            if not supplierinfo:
+                # Core would skip a purchase without a vendor price silently (an activity on the product):
+                # the proposal fails instead, with its reason, and the buyer sees it on the run.
+                raise UserError(
+                    self.env._(
+                        "%(product)s has no vendor price from %(vendor)s any more: add one on the product, or "
+                        "choose another vendor and execute again.",
+                        product=self.product_id.display_name,
+                        vendor=self.vendor_id.display_name or self.env._("any vendor"),
+                    )
+                )
+            values["supplierinfo_id"] = supplierinfo
         run = self.run_id
         return self.env["stock.rule"].Procurement(
             self.product_id, self.qty_to_order, self.product_id.uom_id, warehouse.lot_stock_id,
@@ -170,33 +180,48 @@ class DistributionReplenishmentLine(models.Model):
         )
 
     def _execute(self):
-        """Create the transfers and RFQs of these proposals through Odoo's procurement. A proposal that
-        fails (no route, no vendor rule) is marked failed with the reason; the others go on."""
+        """Create the transfers and RFQs of these proposals through Odoo's procurement, in one batch so
+        core groups them (one RFQ per vendor and receiving warehouse, one transfer per route). When the
+        batch fails, it is rolled back and the proposals run one by one: a proposal that fails (no route,
+        no vendor rule) is marked failed with the reason; the others go on."""
         if not self:
             return
         run = self.run_id
         run.ensure_one()
         if not run.reference_id:
             run.sudo().reference_id = self.env["stock.reference"].sudo().create({"name": run.name})
+        nothing = self.filtered(lambda line: line.qty_to_order <= 0)
+        if nothing:
+            nothing.sudo().write({"state": "skipped", "note": self.env._("Nothing to order.")})
+        todo = (self - nothing).sudo()
+        if not todo:
+            return
         StockRule = self.env["stock.rule"].sudo().with_company(run.company_id)
-        for line in self:
-            if line.qty_to_order <= 0:
-                line.sudo().write({"state": "skipped", "note": self.env._("Nothing to order.")})
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    StockRule.run([line.sudo()._prepare_procurement(run.reference_id)], raise_user_error=False)
-            except (UserError, ProcurementException) as error:
-                message = getattr(error, "procurement_exceptions", None)
-                message = "; ".join(msg for _proc, msg in message) if message else str(error)
-                line.sudo().write({"state": "failed", "note": message[:500]})
-                continue
-            line.sudo().state = "done"
+        try:
+            with self.env.cr.savepoint():
+                StockRule.run([line._prepare_procurement(run.reference_id) for line in todo], raise_user_error=False)
+        except (UserError, ProcurementException):
+            todo._execute_one_by_one(StockRule)
+        else:
+            todo.write({"state": "done"})
         failed = self.filtered(lambda line: line.state == "failed")
         if failed:
             run.message_post(
                 body=self.env._("%(count)s proposal(s) could not be executed: see the failed lines.", count=len(failed))
             )
+
+    def _execute_one_by_one(self, stock_rule):
+        """The fallback of a failed batch: each proposal in its own savepoint, failures noted on the line."""
+        for line in self:
+            try:
+                with self.env.cr.savepoint():
+                    stock_rule.run([line._prepare_procurement(line.run_id.reference_id)], raise_user_error=False)
+            except (UserError, ProcurementException) as error:
+                message = getattr(error, "procurement_exceptions", None)
+                message = "; ".join(msg for _proc, msg in message) if message else str(error)
+                line.write({"state": "failed", "note": message[:500]})
+                continue
+            line.state = "done"
 
     # ------------------------------------------------------------------------------------------------
     # Demand spikes

@@ -1,5 +1,6 @@
 import math
 import statistics
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
@@ -200,6 +201,42 @@ class TestPlanner(ReplenishmentCase):
         main_run = self.Run._job_plan_warehouse(self.main, date)
         self.assertEqual(run.state, "proposed")
         self.assertEqual(main_run.warehouse_ids, self.main)
+
+    def test_execute_is_one_batch_and_a_failing_proposal_stops_only_itself(self):
+        self._demand(self.cable, self.main, 12)
+        self._demand(self.breaker, self.main, 4)
+        self._demand(self.cable, self.branch, 3)
+        StockRule = type(self.env["stock.rule"])
+        original = StockRule.run
+        run = self._run()
+        with patch.object(StockRule, "run", autospec=True, side_effect=original) as spy:
+            run.with_user(self.buyer).action_execute()
+        self.assertEqual(spy.call_count, 1, "the proposals go to the procurement in one batch")
+        self.assertEqual(len(spy.call_args.args[1]), 3)
+        self.assertEqual(set(run.line_ids.filtered(lambda line: line.action != "none").mapped("state")), {"done"})
+        self.assertEqual(
+            sorted(run.purchase_ids.order_line.mapped("product_qty")), [3.0, 4.0, 12.0],
+            "one RFQ per receiving warehouse, the main warehouse's two products on one",
+        )
+        self.assertEqual(len(run.purchase_ids), 2)
+
+        # The breaker's vendor price is gone after planning: the batch fails, then each proposal runs alone.
+        self._demand(self.cable, self.main, 5)
+        self._demand(self.breaker, self.main, 2)
+        run = self._run()
+        self.breaker.seller_ids.unlink()
+        with patch.object(StockRule, "run", autospec=True, side_effect=original) as spy:
+            run.with_user(self.buyer).action_execute()
+        self.assertEqual(spy.call_count, 1, "the batch stopped before the procurement; the cable then ran alone")
+        breaker_line = self._lines(run, self.breaker, self.main)
+        self.assertEqual(breaker_line.state, "failed")
+        self.assertIn("has no vendor price from Wirecraft Supplies", breaker_line.note)
+        self.assertEqual(self._lines(run, self.cable, self.main).state, "done")
+        self.assertFalse(
+            self.env["purchase.order.line"].search([("product_id", "=", self.breaker.id), ("product_qty", "=", 2.0)]),
+            "nothing half-written for the failed proposal",
+        )
+        self.assertIn("could not be executed", run.message_ids[0].body)
 
     def test_buyer_edits_before_executing_and_bad_input_refused(self):
         self._demand(self.cable, self.main, 12)
