@@ -1109,24 +1109,29 @@ class SaleOrder(models.Model):
         self._notify_customer(f"distribution_order_flow.{template}", record=picking)
 
     @api.model
-    def _cron_notify_delays(self):
+    def _cron_notify_delays(self, batch_size=1000):
         """Daily: tell customers once when the promise date of their open order moved later than
-        what they were told, and once when it passed without shipment."""
+        what they were told, and once when it passed without shipment. Open orders are read in batches
+        (their lines prefetched together); the notices of a batch are queued in one insert."""
         now = fields.Datetime.now()
         orders = self.search(
             [
                 ("state", "=", "sale"),
                 ("flow_state", "in", ("confirmed", "partially_reserved", "reserved", "partially_shipped")),
-            ]
+                "|", ("distribution_notified_promise_date", "!=", False), ("distribution_overdue_notified", "=", False),
+            ],
+            order="id",
         )
-        for order in orders:
-            promise = order._get_notification_promise_date()
-            told = order.distribution_notified_promise_date
-            if promise and told and promise > told:
-                order._notify_delayed_promises({order: promise})
-            elif promise and promise < now and not order.distribution_overdue_notified:
-                order._notify_customer("distribution_order_flow.mail_template_order_delayed")
-                order.distribution_overdue_notified = True
+        for start in range(0, len(orders), batch_size):
+            batch = orders[start:start + batch_size]
+            promises = {order: order._get_notification_promise_date() for order in batch}
+            delayed = batch._notify_delayed_promises(promises)
+            overdue = (batch - delayed).filtered(
+                lambda order: promises[order] and promises[order] < now and not order.distribution_overdue_notified
+            )
+            if overdue:
+                overdue._notify_customer("distribution_order_flow.mail_template_order_delayed")
+                overdue.write({"distribution_overdue_notified": True})
 
     def _notify_delayed_promises(self, promises):
         """Queue the delay notice of each order of ``promises`` ({order: its promise date now}) whose promise

@@ -83,6 +83,23 @@ class TestCustomerNotifications(OrderFlowCase):
         Order._cron_notify_delays()
         self.assertEqual(len(self._mails(order, "delayed")), 2)
 
+    def test_delay_cron_in_batches_tells_each_customer_once(self):
+        self.customer.credit_limit = 0.0
+        promise = fields.Datetime.now() + timedelta(days=2)
+        orders = self.env["sale.order"]
+        for _i in range(3):
+            orders |= self._order([(self.cable, 500, None, 0.0)], commitment_date=promise)
+        orders.action_confirm()
+        orders[:2].write({"commitment_date": promise + timedelta(days=4)})  # moved later
+        orders[2].commitment_date = fields.Datetime.now() - timedelta(hours=2)  # passed without shipment
+        Order = self.env["sale.order"]
+        Order._cron_notify_delays(batch_size=2)
+        Order._cron_notify_delays(batch_size=1)
+        for order in orders:
+            self.assertEqual(len(self._mails(order, "delayed")), 1, f"{order.name}: one notice, whatever the batches")
+        self.assertTrue(orders[2].distribution_overdue_notified)
+        self.assertEqual(orders[0].distribution_notified_promise_date, promise + timedelta(days=4))
+
     def test_shipped_orders_get_no_delay_notice(self):
         order = self._order([(self.cable, 1, None, 0.0)], commitment_date=fields.Datetime.now() + timedelta(days=1))
         order.action_confirm()
