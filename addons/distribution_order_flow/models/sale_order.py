@@ -1126,9 +1126,10 @@ class SaleOrder(models.Model):
             batch = orders[start:start + batch_size]
             promises = {order: order._get_notification_promise_date() for order in batch}
             delayed = batch._notify_delayed_promises(promises)
-            overdue = (batch - delayed).filtered(
-                lambda order: promises[order] and promises[order] < now and not order.distribution_overdue_notified
-            )
+            overdue = self.browse([
+                order.id for order in batch - delayed
+                if promises[order] and promises[order] < now and not order.distribution_overdue_notified
+            ])
             if overdue:
                 overdue._notify_customer("distribution_order_flow.mail_template_order_delayed")
                 overdue.write({"distribution_overdue_notified": True})
