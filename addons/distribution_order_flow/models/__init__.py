@@ -3,6 +3,10 @@ from . import distribution_customer_class
 from . import res_partner
 from . import sale_order_flow_event
 from . import sale_order
+from . import sale_order_approval
+from . import sale_order_credit
+from . import sale_order_invoicing
+from . import sale_order_notification
 from . import sale_order_line
 from . import tier_review
 from . import purchase_order
