@@ -273,7 +273,8 @@ def picker(client, data, done, rng, deadline, wave):
 
 def buyer(client, data, done, rng):
     while not done.is_set():
-        client.call("buyer.scheduler", "stock.rule", "run_scheduler")
+        # As Inventory's Run Scheduler menu and the scheduler's cron run it: committing as it goes.
+        client.call("buyer.scheduler", "stock.rule", "run_scheduler", use_new_cursor=True)
         if data["suite"]:
             run = client.call("buyer.planner", "distribution.replenishment.run", "create", retry=False,
                               vals_list=[{"warehouse_ids": [[6, 0, [data["warehouse"]]]]}])

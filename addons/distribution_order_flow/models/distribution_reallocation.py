@@ -13,6 +13,8 @@ from odoo.tools import float_compare, float_round
 _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("confirmed", "waiting", "partially_available", "assigned")
+# Short products re-allocated per transaction in the scheduler's own run: the locks of one batch are short.
+REALLOCATION_BATCH = 20
 
 
 class DistributionReallocation(models.AbstractModel):
@@ -262,19 +264,42 @@ class DistributionReallocation(models.AbstractModel):
     @api.model
     def _run_reallocation_step(self, company_id=False, use_new_cursor=False):
         """Scheduler step: re-score open customer moves, then re-allocate every short product. In the
-        scheduler's own run (``use_new_cursor``) it works in a transaction of its own, retried when a user
-        reserving or validating at the same moment makes it fail to serialize."""
+        scheduler's own run (``use_new_cursor``) the scores are refreshed in a transaction of their own, then
+        the short products are re-allocated ``REALLOCATION_BATCH`` at a time, each batch in a transaction of
+        its own, retried when a user reserving or validating at the same moment makes it fail to serialize:
+        the quant and move locks of a batch are held for that batch only, not for the whole run."""
         if not use_new_cursor:
             return self._reallocate_short_products(company_id)
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr)
-            return retrying(partial(env["distribution.reallocation"]._reallocate_short_products, company_id), env)
+            product_ids = retrying(
+                partial(env["distribution.reallocation"]._prepare_reallocation, company_id), env
+            )
+        changes = {}
+        for start in range(0, len(product_ids), REALLOCATION_BATCH):
+            batch_ids = product_ids[start:start + REALLOCATION_BATCH]
+            with self.env.registry.cursor() as cr:
+                env = self.env(cr=cr)
+                products = env["product.product"].browse(batch_ids)
+                company = env["res.company"].browse(company_id) if company_id else None
+                changes.update(retrying(
+                    partial(env["distribution.reallocation"]._reallocate, products, companies=company), env
+                ))
+        _logger.info("Re-allocation: %s products looked at, %s moves changed", len(product_ids), len(changes))
+        return changes
+
+    @api.model
+    def _prepare_reallocation(self, company_id=False):
+        """The first part of the step: the open customer moves re-scored, then the ids of the short
+        products (in id order) to re-allocate."""
+        company = self.env["res.company"].browse(company_id) if company_id else None
+        self.env["stock.move"]._cron_refresh_allocation_scores()
+        return sorted(product.id for (product,) in self._get_short_products(company))
 
     @api.model
     def _reallocate_short_products(self, company_id=False):
         company = self.env["res.company"].browse(company_id) if company_id else None
-        self.env["stock.move"]._cron_refresh_allocation_scores()
-        products = self.env["product.product"].browse([product.id for (product,) in self._get_short_products(company)])
+        products = self.env["product.product"].browse(self._prepare_reallocation(company_id))
         if not products:
             return {}
         # The scheduler run for one company re-allocates that company's deliveries only.

@@ -1,13 +1,21 @@
+import logging
 from collections import defaultdict
 
+from psycopg2 import OperationalError
+
 from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .promise_replan import REPLAN_DATE_FIELDS, REPLAN_HOLD_KEY
 from .res_company import ALLOCATION_WEIGHTS
 
+_logger = logging.getLogger(__name__)
+
 NEUTRAL_CLASS_PRIORITY = 50.0
+# Moves reserved per transaction by the scheduler's own run (_action_assign_in_batches).
+SCHEDULER_ASSIGN_BATCH = 100
 # Deepest delivery chain followed (pick, pack, ship and a few custom steps); a guard against cycles.
 MAX_CHAIN_STEPS = 10
 
@@ -201,8 +209,37 @@ class StockMove(models.Model):
         held = self._filter_credit_held()
         if held:
             return (self - held)._action_assign(force_qty=force_qty)
+        if self._is_scheduler_reservation() and len(self) > SCHEDULER_ASSIGN_BATCH:
+            return self._action_assign_in_batches(force_qty=force_qty)
         self._lock_reservable_quants()
         return super()._action_assign(force_qty=force_qty)
+
+    def _is_scheduler_reservation(self):
+        """Whether this is the reservation step of the scheduler's own committing run (the cron, the Run
+        Scheduler menu: ``run_scheduler(use_new_cursor=True)``), on its cursor: stock.rule marks it."""
+        return self.env.context.get("distribution_scheduler_cursor") == id(self.env.cr)
+
+    def _action_assign_in_batches(self, force_qty=False):
+        """The scheduler's reservation in short transactions. Core reserves the waiting moves 1,000 at a time,
+        one transaction each; with the suite's quant locks (_lock_reservable_quants) that transaction would
+        hold the locks of every product of the 1,000 moves until it commits, and the reps confirming orders
+        meanwhile would wait for it. Here the moves, grouped by product (core's priority order kept within a
+        product), are reserved ``SCHEDULER_ASSIGN_BATCH`` at a time, each batch committed before the next
+        (the scheduler's run commits anyway: this only commits sooner). A batch that fails to serialize
+        beside a user is rolled back and left to the next run, as core's own chunk would be."""
+        order = {move_id: index for index, move_id in enumerate(self.ids)}
+        moves = self.sorted(lambda move: (move.product_id.id, order[move.id]))
+        for start in range(0, len(moves), SCHEDULER_ASSIGN_BATCH):
+            batch = moves[start:start + SCHEDULER_ASSIGN_BATCH].with_context(distribution_scheduler_cursor=False)
+            try:
+                batch._action_assign(force_qty=force_qty)
+                # Odoo's commit for runs that commit as they go (only under use_new_cursor, see above).
+                self.env["ir.cron"]._commit_progress()
+            except (OperationalError, ConcurrencyError) as error:
+                self.env.cr.rollback()
+                self.env.transaction.reset()
+                _logger.info("Scheduler reservation: a batch of %s moves left to the next run (%s)",
+                             len(batch), error)
 
     def _lock_reservable_quants(self):
         """Lock, waiting, the quants these moves may reserve from (their products in their source locations

@@ -1,10 +1,13 @@
 import threading
+from unittest.mock import patch
 
 import odoo
 from odoo.exceptions import AccessError
 from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
+
+from odoo.addons.distribution_order_flow.models import distribution_reallocation as reallocation_module
 
 from .common_order import OrderFlowCase
 
@@ -83,6 +86,24 @@ class TestReallocation(OrderFlowCase):
         key_order = self._confirm(self.key_account, [(self.cable, 4)])
         self.env["stock.rule"].sudo()._run_scheduler_tasks(company_id=self.company_a.id)
         self.assertEqual((self._reserved(dealer_order), self._reserved(key_order)), (0.0, 4.0))
+
+    def test_scheduler_own_run_reallocates_short_products_in_batches(self):
+        self._stock(self.cable, 4)
+        self._stock(self.breaker, 4)
+        dealer_order = self._confirm(self.small_dealer, [(self.cable, 4), (self.breaker, 4)])
+        key_order = self._confirm(self.key_account, [(self.cable, 4), (self.breaker, 4)])
+        self.env.flush_all()
+        self.registry_enter_test_mode()  # the step's own cursors share the test's transaction
+        Reallocation = type(self.Reallocation)
+        with patch.object(reallocation_module, "REALLOCATION_BATCH", 1), \
+                patch.object(Reallocation, "_reallocate", autospec=True, side_effect=Reallocation._reallocate) as spy:
+            self.Reallocation._run_reallocation_step(company_id=self.company_a.id, use_new_cursor=True)
+        batches = [call.args[1].ids for call in spy.call_args_list]
+        self.assertTrue(all(len(batch) == 1 for batch in batches), "one transaction per short product")
+        self.assertIn([self.cable.id], batches)
+        self.assertIn([self.breaker.id], batches)
+        self.env.invalidate_all()
+        self.assertEqual((self._reserved(dealer_order), self._reserved(key_order)), (0.0, 8.0))
 
     def test_only_managers_reallocate(self):
         with self.assertRaisesRegex(AccessError, "cannot re-allocate stock"):
