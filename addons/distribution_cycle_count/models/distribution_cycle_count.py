@@ -95,6 +95,7 @@ class DistributionCycleCount(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_distribution_system_fields([vals])
         if not self.env.su and set(vals) - {"note", "user_id"}:
             closed = self.filtered(lambda c: c.state not in COUNTING_STATES)
             if closed:
@@ -232,7 +233,7 @@ class DistributionCycleCount(models.Model):
         for count in self:
             lines = count.line_ids.filtered(lambda line: line.state == "draft")
             lines._check_not_stale()
-            lines.sudo()._compute_difference()
+            lines.sudo()._record_difference()
             waiting = lines.filtered(lambda line: line._needs_approval())
             (lines - waiting).sudo()._apply_count()
             waiting.sudo().write({"state": "to_approve"})

@@ -84,6 +84,7 @@ class DistributionCycleCountLine(models.Model):
         return lines
 
     def write(self, vals):
+        self._check_distribution_system_fields([vals])
         if not self.env.su:
             self.count_id._check_can_count()
             applied = self.filtered(lambda line: line.state != "draft")
