@@ -116,10 +116,10 @@ class DistributionCycleCountRule(models.Model):
         vals_list = []
         for rule in self.sudo():
             candidates = rule._get_due_locations()
-            busy = set(
-                Count.search([("location_id", "in", [loc.id for loc in candidates]), ("state", "in", OPEN_COUNT_STATES)])
-                .location_id.ids
+            open_counts = Count.search(
+                [("location_id", "in", [loc.id for loc in candidates]), ("state", "in", OPEN_COUNT_STATES)]
             )
+            busy = set(open_counts.location_id.ids)
             taken = {vals["location_id"] for vals in vals_list}
             due = [loc for loc in candidates if loc.id not in busy and loc.id not in taken][: rule.max_tasks]
             vals_list += [rule._prepare_count_vals(location, candidates[location]) for location in due]

@@ -18,8 +18,8 @@ class TestCycleCountRace(BaseCase):
         return dbname[0] if isinstance(dbname, list) else dbname
 
     def _setup(self):
-        cr = db_connect(self._dbname()).cursor()
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        setup_cr = db_connect(self._dbname()).cursor()
+        env = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})
         company = env.company
         users = [
             new_test_user(env, login=f"cc_race_counter_{i}", groups="stock.group_stock_user",
@@ -31,18 +31,18 @@ class TestCycleCountRace(BaseCase):
         product = env["product.product"].create({"name": "CC Race Item", "is_storable": True})
         env["stock.quant"]._update_available_quantity(product, location, 10)
         count = env["distribution.cycle.count"].create({"location_id": location.id})
-        cr.commit()
-        return cr, [user.id for user in users], count.id, location.id, product.id
+        setup_cr.commit()
+        return setup_cr, [user.id for user in users], count.id, location.id, product.id
 
-    def _cleanup(self, cr, user_ids, count_id, location_id, product_id):
-        cr.rollback()
-        cr.execute("DELETE FROM distribution_cycle_count WHERE id = %s", [count_id])
-        cr.execute("DELETE FROM stock_quant WHERE product_id = %s", [product_id])
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    def _cleanup(self, setup_cr, user_ids, count_id, location_id, product_id):
+        setup_cr.rollback()
+        setup_cr.execute("DELETE FROM distribution_cycle_count WHERE id = %s", [count_id])
+        setup_cr.execute("DELETE FROM stock_quant WHERE product_id = %s", [product_id])
+        env = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})
         env["product.product"].browse(product_id).product_tmpl_id.unlink()
         env["stock.location"].browse(location_id).unlink()
         env["res.users"].browse(user_ids).unlink()
-        cr.commit()
+        setup_cr.commit()
 
     def test_two_counters_open_the_same_task(self):
         setup_cr, user_ids, count_id, location_id, product_id = self._setup()
