@@ -105,6 +105,11 @@ class DistributionCycleCount(models.Model):
                         names=", ".join(closed.mapped("name")),
                     )
                 )
+            if "location_id" in vals and self.filtered(lambda c: c.state != "draft"):
+                raise UserError(
+                    self.env._("Cycle counts %(names)s are being counted: their location cannot change.",
+                               names=", ".join(self.filtered(lambda c: c.state != "draft").mapped("name")))
+                )
         return super().write(vals)
 
     def unlink(self):

@@ -159,3 +159,21 @@ class TestCycleCount(CycleCountCase):
     def test_thresholds_cannot_be_negative(self):
         with self.assertRaisesRegex(Exception, "cannot be negative"):
             self.company_a.distribution_count_approval_qty = -1
+
+    def test_product_found_where_none_was_recorded(self):
+        count = self._count(location=self.bin_2).with_user(self.counter)
+        count.action_start()
+        self.assertFalse(count.line_ids)
+        self.env["distribution.cycle.count.line"].with_user(self.counter).create(
+            [{"count_id": count.id, "product_id": self.widget.id, "counted_qty": 4.0}]
+        )
+        count.action_submit()
+        self.assertEqual(count.state, "done")
+        self.assertEqual(self._on_hand(self.widget, self.bin_2), 4.0)
+
+    def test_location_cannot_change_once_counting(self):
+        count = self._count().with_user(self.counter)
+        count.action_start()
+        with self.assertRaisesRegex(UserError, "their location cannot change"):
+            count.location_id = self.bin_2
+        self.assertEqual(count.location_id, self.bin_1)
