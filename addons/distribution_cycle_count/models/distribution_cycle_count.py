@@ -68,6 +68,12 @@ class DistributionCycleCount(models.Model):
     line_count = fields.Integer(compute="_compute_line_stats")
     to_approve_count = fields.Integer(string="Lines to Approve", compute="_compute_line_stats")
 
+    # Two runs of the rules at once (or a person beside the cron) cannot open a second task on a location.
+    _one_open_per_location = models.UniqueIndex(
+        "(location_id) WHERE state IN ('draft', 'in_progress', 'to_approve')",
+        "A location has at most one open cycle count: finish or cancel the open one before counting it again.",
+    )
+
     @api.depends("location_id")
     def _compute_warehouse_id(self):
         for count in self:
@@ -237,6 +243,7 @@ class DistributionCycleCount(models.Model):
         self._check_can_count()
         for count in self:
             lines = count.line_ids.filtered(lambda line: line.state == "draft")
+            lines._check_lots()
             lines._check_not_stale()
             lines.sudo()._record_difference()
             waiting = lines.filtered(lambda line: line._needs_approval())
@@ -307,7 +314,7 @@ class DistributionCycleCount(models.Model):
         return True
 
     def action_reset(self):
-        """A cancelled task to count again."""
+        """A cancelled task to count again (refused when another task is open on its location)."""
         self.check_access("write")
         for count in self:
             if count.state != "cancel":
@@ -461,6 +468,11 @@ class DistributionCycleCount(models.Model):
         if count.state != "in_progress":
             count.action_start()
         product, lot, factor = count._scanner_find_barcode(barcode)
+        if product.tracking != "none" and not lot:
+            raise UserError(
+                self.env._("%(product)s is tracked by lot or serial number: scan the lot/serial number (count "
+                           "%(name)s).", product=product.display_name, name=count.name)
+            )
         if quantity is None or quantity <= 0:
             raise UserError(self.env._("Cycle count %(name)s: scan a positive quantity.", name=count.name))
         line = count.line_ids.filtered(

@@ -167,6 +167,22 @@ class DistributionCycleCountLine(models.Model):
             )
         )
 
+    def _check_lots(self):
+        """A product tracked by lot or serial number is counted per lot: a line without one, counted, is
+        refused (Odoo cannot adjust its stock without knowing which lot)."""
+        missing = self.filtered(
+            lambda line: line.product_id.tracking != "none" and not line.lot_id
+            and not line.product_uom_id.is_zero(line.counted_qty)
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Cycle count %(name)s: %(products)s are tracked by lot or serial number; give the lot of "
+                    "each counted line.",
+                    name=missing.count_id[:1].name, products=", ".join(missing.product_id.mapped("display_name")),
+                )
+            )
+
     def _record_difference(self):
         for line in self:
             line.difference_qty = line.counted_qty - line.recorded_qty
@@ -201,8 +217,12 @@ class DistributionCycleCountLine(models.Model):
             lines_by_key[line._stock_key()] |= line
         # The quants of these lines, read at once; the lines lock the count, the quants are Odoo's to lock.
         existing = defaultdict(lambda: Quant)
-        for quant in Quant.search([("location_id", "in", self.location_id.ids), ("product_id", "in", self.product_id.ids),
-                                   ("owner_id", "=", False)], order="id"):
+        quants_there = Quant.search(
+            [("location_id", "in", self.location_id.ids), ("product_id", "in", self.product_id.ids),
+             ("owner_id", "=", False)],
+            order="id",
+        )
+        for quant in quants_there:
             existing[(quant.location_id.id, quant.product_id.id, quant.lot_id.id, quant.package_id.id)] |= quant
         quants, new_vals = Quant, []
         for key, counted in counted_by_key.items():

@@ -177,3 +177,14 @@ class TestCycleCount(CycleCountCase):
         with self.assertRaisesRegex(UserError, "their location cannot change"):
             count.location_id = self.bin_2
         self.assertEqual(count.location_id, self.bin_1)
+
+    def test_tracked_product_is_counted_per_lot(self):
+        lotted = self.env["product.product"].create({"name": "CC Lotted 2", "is_storable": True, "tracking": "lot"})
+        count = self._count(location=self.bin_2).with_user(self.counter)
+        count.action_start()
+        count.env["distribution.cycle.count.line"].create(
+            [{"count_id": count.id, "product_id": lotted.id, "counted_qty": 2.0}]
+        )
+        with self.assertRaisesRegex(UserError, "give the lot of each counted line"):
+            count.action_submit()
+        self.assertEqual(count.state, "in_progress")

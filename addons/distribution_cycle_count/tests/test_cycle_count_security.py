@@ -91,3 +91,20 @@ class TestCycleCountSecurity(CycleCountCase):
         with self.assertRaises(AccessError):
             as_employee.scanner_list_tasks()
         self.assertEqual(count.state, "draft")
+
+    def test_screens_open_for_each_role(self):
+        """The web client's calls: each role loads the screens it has a menu for."""
+        for user, models_ in (
+            (self.counter, ["distribution.cycle.count"]),
+            (self.manager, ["distribution.cycle.count", "distribution.cycle.count.rule"]),
+        ):
+            for model in models_:
+                views = self.env[model].with_user(user).get_views([(False, "list"), (False, "form")])
+                self.assertIn("form", views["views"])
+        counter_form = self.env["distribution.cycle.count"].with_user(self.counter).get_views([(False, "form")])
+        self.assertNotIn('name="recorded_qty"', counter_form["views"]["form"]["arch"], "blind: no recorded column")
+        manager_form = self.env["distribution.cycle.count"].with_user(self.manager).get_views([(False, "form")])
+        self.assertIn('name="recorded_qty"', manager_form["views"]["form"]["arch"])
+        menus = self.env["ir.ui.menu"].with_user(self.counter)._visible_menu_ids()
+        self.assertIn(self.env.ref("distribution_cycle_count.distribution_cycle_count_menu").id, menus)
+        self.assertNotIn(self.env.ref("distribution_cycle_count.distribution_cycle_count_rule_menu").id, menus)
