@@ -23,7 +23,8 @@ class DistributionCycleCount(models.Model):
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
+        "res.company", required=True, index=True, readonly=True,
+        compute="_compute_company_id", store=True, precompute=True,
     )
     warehouse_id = fields.Many2one(
         "stock.warehouse", required=True, check_company=True,
@@ -75,6 +76,11 @@ class DistributionCycleCount(models.Model):
     )
 
     @api.depends("location_id")
+    def _compute_company_id(self):
+        for count in self:
+            count.company_id = count.location_id.company_id or count.company_id or self.env.company
+
+    @api.depends("location_id")
     def _compute_warehouse_id(self):
         for count in self:
             count.warehouse_id = count.location_id.warehouse_id or count.warehouse_id
@@ -91,17 +97,22 @@ class DistributionCycleCount(models.Model):
         # actions (start, submit, approve, reject): never written back by a counter over RPC.
         return super()._get_distribution_system_fields() | {
             "state", "counter_id", "date_started", "date_submitted", "approver_id", "date_approved",
-            "exception_id", "rule_id", "company_id", "name",
+            "exception_id", "rule_id", "company_id",
         }
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("user_id") and not self.env.su and not self._is_inventory_manager():
+                self._check_can_take(vals["user_id"])
+            # Numbered by the server, whatever was sent.
             vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.cycle.count") or self.env._("New")
         return super().create(vals_list)
 
     def write(self, vals):
         self._check_distribution_system_fields([vals])
+        if not self.env.su and "user_id" in vals and not self._is_inventory_manager():
+            self._check_can_take(vals["user_id"])
         if not self.env.su and set(vals) - {"note", "user_id"}:
             closed = self.filtered(lambda c: c.state not in COUNTING_STATES)
             if closed:
@@ -165,6 +176,19 @@ class DistributionCycleCount(models.Model):
                     self.env._("Cycle count %(name)s is assigned to %(user)s.", name=count.name,
                                user=count.user_id.name)
                 )
+
+    def _check_can_take(self, user_id):
+        """A warehouse user assigns a task to themselves (or leaves it to anyone) when it is theirs or
+        nobody's; dispatching tasks to others is an inventory manager's."""
+        others = self.filtered(lambda c: c.user_id and c.user_id != self.env.user)
+        if others or (user_id and user_id != self.env.uid):
+            raise AccessError(
+                self.env._(
+                    "%(user)s can take cycle counts for themselves only (%(names)s); an inventory manager "
+                    "assigns them to others.",
+                    user=self.env.user.name, names=", ".join(self.mapped("name")),
+                )
+            )
 
     def _check_can_approve(self):
         """Approve or reject: an inventory manager of the count's company, never the person who counted."""

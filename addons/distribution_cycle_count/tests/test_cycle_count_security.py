@@ -108,3 +108,22 @@ class TestCycleCountSecurity(CycleCountCase):
         menus = self.env["ir.ui.menu"].with_user(self.counter)._visible_menu_ids()
         self.assertIn(self.env.ref("distribution_cycle_count.distribution_cycle_count_menu").id, menus)
         self.assertNotIn(self.env.ref("distribution_cycle_count.distribution_cycle_count_rule_menu").id, menus)
+
+    def test_counter_takes_tasks_for_themselves_only(self):
+        free, theirs = self._count(location=self.bin_1), self._count(location=self.bin_2, user=self.counter_2)
+        free.with_user(self.counter).user_id = self.counter
+        self.assertEqual(free.user_id, self.counter)
+        with self.assertRaisesRegex(AccessError, "for themselves only"):
+            free.with_user(self.counter).user_id = self.counter_2
+        with self.assertRaisesRegex(AccessError, "for themselves only"):
+            theirs.with_user(self.counter).user_id = self.counter
+        self.assertEqual(theirs.user_id, self.counter_2)
+        theirs.with_user(self.manager).user_id = self.counter
+        self.assertEqual(theirs.user_id, self.counter)
+
+    def test_company_follows_the_location(self):
+        self.counter.company_ids |= self.company_b
+        location_b = self.warehouse_b.lot_stock_id
+        count = self.Count.with_user(self.counter).create({"location_id": location_b.id})
+        self.assertEqual(count.company_id, self.company_b)
+        self.assertEqual(count.warehouse_id, self.warehouse_b)
