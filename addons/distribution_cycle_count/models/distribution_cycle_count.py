@@ -107,6 +107,8 @@ class DistributionCycleCount(models.Model):
                 self._check_can_take(vals["user_id"])
             # Numbered by the server, whatever was sent.
             vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.cycle.count") or self.env._("New")
+        # A task closed earlier in this transaction must be closed in the table before the index judges the new one.
+        self.flush_model(["state"])
         return super().create(vals_list)
 
     def write(self, vals):
@@ -343,6 +345,17 @@ class DistributionCycleCount(models.Model):
         for count in self:
             if count.state != "cancel":
                 raise UserError(self.env._("Cycle count %(name)s is not cancelled.", name=count.name))
+        open_counts = self.sudo().search(
+            [("location_id", "in", self.location_id.ids), ("state", "in", ("draft", "in_progress", "to_approve"))]
+        )
+        if open_counts:
+            raise UserError(
+                self.env._(
+                    "%(location)s already has an open cycle count (%(names)s): finish or cancel it first.",
+                    location=open_counts[0].location_id.display_name,
+                    names=", ".join(open_counts.mapped("name")),
+                )
+            )
         self.sudo().write({"state": "draft", "counter_id": False, "date_started": False, "date_submitted": False})
         return True
 

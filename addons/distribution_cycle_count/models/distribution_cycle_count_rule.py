@@ -100,7 +100,8 @@ class DistributionCycleCountRule(models.Model):
     # Generation
     # ------------------------------------------------------------------------------------------------
     def action_generate_tasks(self):
-        """Button and cron: the count tasks due under these rules (see ``_generate_tasks``)."""
+        """Button: the count tasks due under these rules now (see ``_generate_tasks``); inventory managers."""
+        self.check_access("write")
         counts = self._generate_tasks()
         return counts._action_view() if counts else True
 

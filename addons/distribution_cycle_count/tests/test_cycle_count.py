@@ -188,3 +188,13 @@ class TestCycleCount(CycleCountCase):
         with self.assertRaisesRegex(UserError, "give the lot of each counted line"):
             count.action_submit()
         self.assertEqual(count.state, "in_progress")
+
+    def test_reset_refused_while_another_task_is_open_on_the_location(self):
+        count = self._count()
+        count.with_user(self.counter).action_cancel()
+        other = self._count()
+        with self.assertRaisesRegex(UserError, "already has an open cycle count"):
+            count.with_user(self.counter).action_reset()
+        other.with_user(self.counter).action_cancel()
+        count.with_user(self.counter).action_reset()
+        self.assertEqual(count.state, "draft")

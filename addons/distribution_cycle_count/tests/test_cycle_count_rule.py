@@ -53,7 +53,8 @@ class TestCycleCountRule(CycleCountCase):
         first = rule._generate_tasks()
         self.assertEqual(len(first), 4, "the zone and its three bins")
         self.assertFalse(rule._generate_tasks(), "second run: every location has an open task")
-        self.Rule._cron_generate_tasks()
+        cron = self.env.ref("distribution_cycle_count.ir_cron_distribution_cycle_count_generate")
+        cron.ir_actions_server_id.run()  # the scheduled action, in this transaction
         self.assertEqual(len(self._tasks(rule)), 4)
         # A task made by hand for a location is not duplicated by another rule either.
         other = self._rule(kind="not_counted", days_not_counted=0, name="Other rule")

@@ -55,6 +55,11 @@ class TestCycleCountSecurity(CycleCountCase):
             Rule.with_user(self.counter).create(vals)
         rule = Rule.with_user(self.manager).create(vals)
         self.assertEqual(rule.with_user(self.counter).name, "x", "a counter may read the rules")
+        with self.assertRaises(AccessError):
+            rule.with_user(self.counter).action_generate_tasks()
+        self.assertFalse(rule.count_ids, "nothing generated")
+        rule.with_user(self.manager).action_generate_tasks()
+        self.assertTrue(rule.count_ids)
 
     def test_other_company_user_sees_nothing_and_changes_nothing(self):
         count = self._count()
