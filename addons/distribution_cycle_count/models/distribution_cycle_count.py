@@ -324,6 +324,8 @@ class DistributionCycleCount(models.Model):
         return True
 
     def action_cancel(self):
+        """Cancel the tasks (their discrepancy is cancelled with them). Warehouse users cancel the tasks
+        they may count; a task waiting for approval is an inventory manager's to cancel."""
         self.check_access("write")
         self._lock_for_counting()
         for count in self:
@@ -334,6 +336,9 @@ class DistributionCycleCount(models.Model):
                     self.env._("Cycle count %(name)s waits for approval: only an inventory manager can cancel it.",
                                name=count.name)
                 )
+        if not self._is_inventory_manager():
+            # A warehouse user cancels the tasks they may count, not a colleague's.
+            self.filtered(lambda c: c.state != "cancel")._check_can_count()
         self.sudo().write({"state": "cancel"})
         for count in self:
             count._close_approval(self.env._("Cancelled by %(user)s.", user=self.env.user.name), cancel=True)

@@ -149,6 +149,11 @@ class TestCycleCount(CycleCountCase):
             count.with_user(self.counter).location_id = self.bin_2
 
     def test_cancel_waiting_count_needs_a_manager(self):
+        colleague = self._count(location=self.bin_2).with_user(self.counter_2)
+        colleague.action_start()
+        with self.assertRaisesRegex(UserError, "being counted by"):
+            colleague.with_user(self.counter).action_cancel()
+        self.assertEqual(colleague.state, "in_progress")
         count = self._counted(self._count(), {self.widget: 30.0})
         with self.assertRaises(AccessError):
             count.with_user(self.counter).action_cancel()
