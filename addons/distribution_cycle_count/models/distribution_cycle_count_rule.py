@@ -105,6 +105,13 @@ class DistributionCycleCountRule(models.Model):
         counts = self._generate_tasks()
         return counts._action_view() if counts else True
 
+    def action_view_counts(self):
+        self.ensure_one()
+        return self.count_ids._action_view() | {
+            "domain": [("rule_id", "=", self.id)],
+            "context": {"search_default_filter_to_count": 1, "search_default_filter_to_approve": 1},
+        }
+
     @api.model
     def _cron_generate_tasks(self):
         self.search([])._generate_tasks()

@@ -58,8 +58,11 @@ class TestCycleCountSecurity(CycleCountCase):
         with self.assertRaises(AccessError):
             rule.with_user(self.counter).action_generate_tasks()
         self.assertFalse(rule.count_ids, "nothing generated")
-        rule.with_user(self.manager).action_generate_tasks()
+        action = rule.with_user(self.manager).action_generate_tasks()
         self.assertTrue(rule.count_ids)
+        self.assertEqual(action["domain"], [("id", "in", rule.count_ids.ids)])
+        action = rule.with_user(self.counter).action_view_counts()
+        self.assertEqual(action["domain"], [("rule_id", "=", rule.id)])
 
     def test_other_company_user_sees_nothing_and_changes_nothing(self):
         count = self._count()
