@@ -205,6 +205,11 @@ class _Player:
             item = self.rng.choices([item for item, _weight in weighted], [weight for _item, weight in weighted])[0]
             if item not in chosen:
                 chosen.append(item)
+        if week >= self.history._weeks - 2:
+            # The spike: most orders of the last two weeks ask for the product too.
+            spiking = [item for item, _weight in weighted if item[2] == "spike" and item not in chosen]
+            if spiking and self.rng.random() < 0.7:
+                chosen.append(spiking[0])
         return chosen
 
     def take_orders(self, day, week):
@@ -314,18 +319,18 @@ class _Player:
 
     # --- the warehouse -------------------------------------------------------------------------------
     def ship(self, day):
-        """Ship what is ready, oldest promise first; about one pick in twelve is short by a few units and
+        """Ship what is ready, oldest promise first; about one pick in seven is short by a few units and
         leaves a backorder. Held orders stay in the warehouse, as they do."""
         # What was ordered before today, and some of today's orders (picked the same afternoon).
         today = self.at(day, 0)
         ready = self.pickings.filtered(
             lambda p: p.state == "assigned" and (p.sale_id.date_order < today or self.rng.random() < 0.3)
         ).sorted(lambda p: (p.scheduled_date, p.id))
-        for picking in ready[: self.rng.randint(3, 6)]:
+        for picking in ready[: self.rng.randint(4, 8)]:
             if picking.sale_id._is_flow_on_hold():
                 continue
             picking = picking.with_user(self.admin).with_context(skip_sms=True, queue_job__no_delay=True)
-            short = self.rng.random() < 0.08
+            short = self.rng.random() < 0.15
             for index, move in enumerate(picking.move_ids):
                 quantity = move.quantity
                 if short and index == 0 and quantity > 1:
