@@ -7,3 +7,4 @@ from . import sale_order_line
 from . import distribution_kpi_dashboard
 from . import distribution_kpi_target
 from . import stock_picking_type
+from . import distribution_demo_history

@@ -4,3 +4,4 @@ from . import test_kpi_dashboard
 from . import test_kpi_security
 from . import test_tour_kpi
 from . import test_warehouse_access
+from . import test_demo_history
