@@ -1,0 +1,299 @@
+import { Component, onWillStart, useRef, useState } from "@odoo/owl";
+import { scanBarcode } from "@web/core/barcode/barcode_dialog";
+import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
+import { _t } from "@web/core/l10n/translation";
+import { RPCError } from "@web/core/network/rpc";
+import { registry } from "@web/core/registry";
+import { useBus, useService } from "@web/core/utils/hooks";
+
+const ERROR_SOUND = "/barcodes/static/src/audio/error.mp3";
+
+/**
+ * The warehouse scanner: a full-screen client action for handhelds and tablets. Every rule is the
+ * server's (stock.picking scanner_* methods): this component shows what they answer, sends them the
+ * scans (keyboard-wedge scanners through Odoo's barcode service, the camera where the browser has one,
+ * or typed) and plays a sound and a vibration on a refusal.
+ */
+export class WarehouseScanner extends Component {
+    static template = "distribution_warehouse_scanner.App";
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.barcode = useService("barcode");
+        this.actionService = useService("action");
+        this.manualInput = useRef("manualInput");
+        this.cameraSupported = isBarcodeScannerSupported();
+        this.state = useState({
+            screen: "home",
+            types: [],
+            type: null,
+            tasks: [],
+            picking: null,
+            scan: {},
+            feedback: null,
+            selectedLineId: null,
+            editQuantity: "",
+            shortMoveId: null,
+            shortQuantity: "",
+            shortReason: "",
+            askBackorder: false,
+            busy: false,
+        });
+        useBus(this.barcode.bus, "barcode_scanned", (ev) => this.onBarcode(ev.detail.barcode));
+        onWillStart(() => this.loadHome());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Feedback
+    // ---------------------------------------------------------------------------------------------
+    ok(message) {
+        this.state.feedback = { type: "success", message };
+    }
+
+    fail(message) {
+        this.state.feedback = { type: "danger", message };
+        try {
+            new Audio(ERROR_SOUND).play().catch(() => {});
+        } catch {
+            // No audio on this device: the message and the vibration remain.
+        }
+        if ("vibrate" in window.navigator) {
+            window.navigator.vibrate([120, 60, 120]);
+        }
+    }
+
+    /** Runs a server call; a refusal (UserError) is shown, not raised. */
+    async call(model, method, args) {
+        this.state.busy = true;
+        try {
+            return await this.orm.call(model, method, args);
+        } catch (error) {
+            if (error instanceof RPCError) {
+                this.fail(error.data?.message || error.message);
+                return undefined;
+            }
+            throw error;
+        } finally {
+            this.state.busy = false;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Navigation
+    // ---------------------------------------------------------------------------------------------
+    async loadHome() {
+        const types = await this.call("stock.picking.type", "scanner_home", []);
+        this.state.types = types || [];
+        this.state.screen = "home";
+    }
+
+    async openType(type) {
+        this.state.type = type;
+        const tasks = await this.call("stock.picking", "scanner_task_list", [type.id]);
+        this.state.tasks = tasks || [];
+        this.state.screen = "tasks";
+        this.state.feedback = null;
+    }
+
+    async nextTask() {
+        const screen = await this.call("stock.picking", "scanner_next_task", [this.state.type.id]);
+        if (screen === false) {
+            this.fail(_t("No task left to take in %s.", this.state.type.name));
+        } else if (screen) {
+            this.showPicking(screen);
+        }
+    }
+
+    async openTask(task) {
+        const screen = await this.call("stock.picking", "scanner_open", [task.id]);
+        if (screen) {
+            this.showPicking(screen);
+        }
+    }
+
+    showPicking(screen) {
+        Object.assign(this.state, {
+            picking: screen,
+            scan: {},
+            screen: "picking",
+            selectedLineId: null,
+            shortMoveId: null,
+            askBackorder: false,
+        });
+        this.ok(this.hint);
+    }
+
+    async back() {
+        if (this.state.screen === "picking") {
+            await this.call("stock.picking", "scanner_release", [this.state.picking.id]);
+            await this.openType(this.state.type);
+        } else if (this.state.screen === "tasks") {
+            await this.loadHome();
+        } else {
+            window.location.href = "/odoo";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The picking screen
+    // ---------------------------------------------------------------------------------------------
+    get nextLine() {
+        return this.state.picking?.lines.find((line) => !line.complete);
+    }
+
+    get hint() {
+        const picking = this.state.picking;
+        if (!picking) {
+            return "";
+        }
+        const line = this.nextLine;
+        if (!line) {
+            return _t("Everything is counted: validate.");
+        }
+        if (picking.flow === "receive") {
+            return _t("Next: %(product)s, put in %(location)s", {
+                product: line.product,
+                location: line.location_dest,
+            });
+        }
+        if (!this.state.scan.location_id || this.state.scan.location_id !== line.location_id) {
+            return _t("Next: go to %(location)s", { location: line.location });
+        }
+        return _t("Next: %(product)s (%(done)s / %(quantity)s)", line);
+    }
+
+    get isShort() {
+        const picking = this.state.picking;
+        return picking.moves.some((move) => {
+            const done = picking.lines
+                .filter((line) => line.move_id === move.id)
+                .reduce((sum, line) => sum + line.done, 0);
+            return done < move.demand;
+        });
+    }
+
+    updateLine(line) {
+        if (!line) {
+            return;
+        }
+        const lines = this.state.picking.lines;
+        const index = lines.findIndex((l) => l.id === line.id);
+        if (index >= 0) {
+            lines[index] = line;
+        } else {
+            lines.push(line);
+        }
+    }
+
+    async onBarcode(barcode) {
+        if (this.state.screen !== "picking" || this.state.busy) {
+            return;
+        }
+        const result = await this.call("stock.picking", "scanner_scan", [
+            this.state.picking.id,
+            barcode,
+            this.state.scan,
+        ]);
+        if (result) {
+            this.state.scan = result.state;
+            this.updateLine(result.line);
+            this.ok(result.message);
+        }
+    }
+
+    onManualKeydown(ev) {
+        if (ev.key === "Enter" && ev.target.value) {
+            const value = ev.target.value;
+            ev.target.value = "";
+            this.onBarcode(value);
+        }
+    }
+
+    async openCamera() {
+        try {
+            const barcode = await scanBarcode(this.env);
+            if (barcode) {
+                await this.onBarcode(barcode);
+            }
+        } catch (error) {
+            this.fail(error.message || _t("The camera could not read a barcode."));
+        }
+    }
+
+    selectLine(line) {
+        this.state.selectedLineId = this.state.selectedLineId === line.id ? null : line.id;
+        this.state.editQuantity = String(line.done);
+        this.state.shortMoveId = null;
+    }
+
+    async setQuantity(line) {
+        const quantity = parseFloat(this.state.editQuantity);
+        if (Number.isNaN(quantity)) {
+            this.fail(_t("Type a number."));
+            return;
+        }
+        const result = await this.call("stock.picking", "scanner_set_quantity", [line.id, quantity]);
+        if (result) {
+            this.updateLine(result.line);
+            this.state.selectedLineId = null;
+            this.ok(result.message);
+        }
+    }
+
+    startShort(line) {
+        this.state.shortMoveId = line.move_id;
+        this.state.shortQuantity = String(line.done);
+        this.state.shortReason = "";
+    }
+
+    async reportShort() {
+        const quantity = parseFloat(this.state.shortQuantity);
+        const screen = await this.call("stock.picking", "scanner_report_short", [
+            this.state.shortMoveId,
+            Number.isNaN(quantity) ? -1 : quantity,
+            this.state.shortReason,
+        ]);
+        if (screen) {
+            this.state.picking = screen;
+            this.state.shortMoveId = null;
+            this.state.selectedLineId = null;
+            this.ok(_t("Short pick recorded."));
+        }
+    }
+
+    async putInPack() {
+        const result = await this.call("stock.picking", "scanner_put_in_pack", [this.state.picking.id]);
+        if (result) {
+            this.state.picking = result.screen;
+            this.ok(result.message);
+        }
+    }
+
+    async validate() {
+        if (this.isShort && !this.state.askBackorder) {
+            this.state.askBackorder = true;
+            return;
+        }
+        await this.doValidate(true);
+    }
+
+    async doValidate(backorder) {
+        this.state.askBackorder = false;
+        const result = await this.call("stock.picking", "scanner_validate", [
+            this.state.picking.id,
+            backorder,
+        ]);
+        if (!result) {
+            return;
+        }
+        if (!result.done) {
+            this.fail(result.message);
+            return;
+        }
+        await this.openType(this.state.type);
+        this.ok(result.message);
+    }
+}
+
+registry.category("actions").add("distribution_warehouse_scanner.app", WarehouseScanner);
