@@ -11,6 +11,11 @@ SCANNER_OPEN_STATES = ("assigned", "confirmed", "waiting")
 AT_RISK_MARGIN = timedelta(hours=2)
 
 
+def format_qty(quantity):
+    """A quantity as a worker reads it: 2, 2.5, never 2.000."""
+    return (f"{quantity:.3f}").rstrip("0").rstrip(".")
+
+
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
@@ -480,10 +485,10 @@ class StockPicking(models.Model):
             self._scanner_error(
                 self.env._(
                     "Over-pick: %(qty)s more %(product)s is more than %(picking)s asks for here (%(remaining)s left).",
-                    qty=quantity,
+                    qty=format_qty(quantity),
                     product=product.display_name,
                     picking=self.name,
-                    remaining=max(remaining, 0.0),
+                    remaining=format_qty(max(remaining, 0.0)),
                 )
             )
         line.scanner_qty += quantity
@@ -492,8 +497,8 @@ class StockPicking(models.Model):
         message = self.env._(
             "%(product)s: %(done)s of %(total)s %(uom)s.",
             product=product.display_name,
-            done=line.scanner_qty,
-            total=line.quantity,
+            done=format_qty(line.scanner_qty),
+            total=format_qty(line.quantity),
             uom=line.product_uom_id.name,
         )
         if flow == "receive":
@@ -563,7 +568,8 @@ class StockPicking(models.Model):
                            product=line.product_id.display_name, package=line.result_package_id.name,
                            picking=picking.name)
             )
-        if quantity is None or line.product_uom_id.compare(quantity, 0.0) < 0:
+        quantity = -1.0 if quantity is None else quantity
+        if line.product_uom_id.compare(quantity, 0.0) < 0:
             picking._scanner_error(
                 self.env._("A counted quantity cannot be negative (%(picking)s).", picking=picking.name)
             )
@@ -571,9 +577,9 @@ class StockPicking(models.Model):
             picking._scanner_error(
                 self.env._(
                     "Over-pick: %(qty)s %(product)s is more than the %(max)s %(picking)s asks for on this line.",
-                    qty=quantity,
+                    qty=format_qty(quantity),
                     product=line.product_id.display_name,
-                    max=line.quantity,
+                    max=format_qty(line.quantity),
                     picking=picking.name,
                 )
             )
@@ -583,9 +589,10 @@ class StockPicking(models.Model):
                            product=line.product_id.display_name)
             )
         line.scanner_qty = quantity
-        return picking._scanner_result(
-            {}, self.env._("%(product)s: %(qty)s counted.", product=line.product_id.display_name, qty=quantity), line
+        message = self.env._(
+            "%(product)s: %(qty)s counted.", product=line.product_id.display_name, qty=format_qty(quantity)
         )
+        return picking._scanner_result({}, message, line)
 
     @api.model
     def scanner_report_short(self, move_id, quantity, reason):
@@ -604,15 +611,16 @@ class StockPicking(models.Model):
                            picking=picking.name)
             )
         uom = move.product_uom
-        if quantity is None or uom.compare(quantity, 0.0) < 0 or uom.compare(quantity, move.product_uom_qty) >= 0:
+        quantity = -1.0 if quantity is None else quantity
+        if uom.compare(quantity, 0.0) < 0 or uom.compare(quantity, move.product_uom_qty) >= 0:
             picking._scanner_error(
                 self.env._(
                     "A short pick of %(product)s on %(picking)s is less than its demand of %(demand)s and not "
                     "negative (%(qty)s given).",
                     product=move.product_id.display_name,
                     picking=picking.name,
-                    demand=move.product_uom_qty,
-                    qty=quantity,
+                    demand=format_qty(move.product_uom_qty),
+                    qty=format_qty(quantity),
                 )
             )
         left = quantity
@@ -624,10 +632,10 @@ class StockPicking(models.Model):
             picking._scanner_error(
                 self.env._(
                     "Only %(reserved)s %(product)s is reserved on %(picking)s: %(qty)s cannot be picked.",
-                    reserved=move.quantity,
+                    reserved=format_qty(move.quantity),
                     product=move.product_id.display_name,
                     picking=picking.name,
-                    qty=quantity,
+                    qty=format_qty(quantity),
                 )
             )
         move.scanner_short_reason = reason
@@ -636,8 +644,8 @@ class StockPicking(models.Model):
                 "Short pick reported by %(user)s: %(product)s, %(qty)s of %(demand)s %(uom)s found. Reason: %(reason)s",
                 user=self.env.user.name,
                 product=move.product_id.display_name,
-                qty=quantity,
-                demand=move.product_uom_qty,
+                qty=format_qty(quantity),
+                demand=format_qty(move.product_uom_qty),
                 uom=uom.name,
                 reason=reason,
             ),
@@ -657,10 +665,10 @@ class StockPicking(models.Model):
                 raise UserError(
                     self.env._(
                         "Over-pick: %(qty)s %(product)s counted on %(picking)s, more than the %(max)s asked for.",
-                        qty=line.scanner_qty,
+                        qty=format_qty(line.scanner_qty),
                         product=line.product_id.display_name,
                         picking=line.picking_id.name,
-                        max=line.quantity,
+                        max=format_qty(line.quantity),
                     )
                 )
             if line.product_id.tracking != "none" and not (line.lot_id or line.lot_name):
