@@ -1,0 +1,93 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import CycleCountCase
+
+
+@tagged("post_install", "-at_install")
+class TestCycleCountSecurity(CycleCountCase):
+    def test_blind_count_hides_the_recorded_quantity_until_submitted(self):
+        count = self._count().with_user(self.counter)
+        count.action_start()
+        line = count.line_ids[0]
+        with self.assertRaises(AccessError):
+            line.read(["recorded_qty"])
+        data = line.read()[0]
+        self.assertNotIn("recorded_qty", data)
+        self.assertNotIn("difference_qty", data)
+        self.assertEqual(data["result_recorded_qty"], 0.0, "not shown before submission")
+        view_fields = self.env["distribution.cycle.count.line"].with_user(self.counter).fields_get()
+        self.assertNotIn("recorded_qty", view_fields)
+        for line in count.line_ids:
+            line.counted_qty = 1.0
+        count.action_submit()
+        widget_line = count.line_ids.filtered(lambda ln: ln.product_id == self.widget)
+        self.assertEqual(widget_line.result_recorded_qty, 20.0, "shown once submitted")
+        self.assertEqual(widget_line.result_difference_qty, -19.0)
+
+    def test_counter_cannot_approve_nor_write_system_fields(self):
+        count = self._counted(self._count(), {self.widget: 30.0})
+        as_counter = count.with_user(self.counter_2)
+        with self.assertRaisesRegex(AccessError, "Only an inventory manager"):
+            as_counter.action_approve()
+        with self.assertRaisesRegex(AccessError, "Only an inventory manager"):
+            as_counter.action_reject()
+        for vals in ({"state": "done"}, {"approver_id": self.counter_2.id}, {"counter_id": self.counter_2.id}):
+            with self.assertRaisesRegex(AccessError, "set by the system"):
+                as_counter.write(vals)
+        line = count.line_ids[0].with_user(self.counter)
+        for vals in ({"recorded_qty": 30.0}, {"state": "applied"}, {"difference_qty": 0.0}):
+            with self.assertRaises(AccessError):
+                line.write(vals)
+        self.assertEqual(count.state, "to_approve")
+        self.assertEqual(self._on_hand(self.widget), 20.0)
+        self.assertEqual(count.line_ids.filtered(lambda ln: ln.product_id == self.widget).sudo().recorded_qty, 20.0)
+
+    def test_counter_cannot_create_a_count_in_a_later_state(self):
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            self.Count.with_user(self.counter).create({"location_id": self.bin_1.id, "state": "done"})
+        self.assertFalse(self.Count.search([("location_id", "=", self.bin_1.id)]))
+
+    def test_rules_are_for_managers(self):
+        Rule = self.env["distribution.cycle.count.rule"]
+        vals = {"name": "x", "warehouse_id": self.warehouse.id, "location_id": self.zone.id}
+        with self.assertRaises(AccessError):
+            Rule.with_user(self.counter).create(vals)
+        rule = Rule.with_user(self.manager).create(vals)
+        self.assertEqual(rule.with_user(self.counter).name, "x", "a counter may read the rules")
+
+    def test_other_company_user_sees_nothing_and_changes_nothing(self):
+        count = self._count()
+        as_b = self.Count.with_user(self.counter_b)
+        self.assertFalse(as_b.search([("id", "=", count.id)]))
+        self.assertEqual(as_b.scanner_list_tasks(), [])
+        with self.assertRaises(AccessError):
+            as_b.browse(count.id).action_start()
+        with self.assertRaises(AccessError):
+            as_b.scanner_open(count.id)
+        with self.assertRaises(AccessError):
+            as_b.browse(count.id).write({"note": "mine"})
+        self.assertEqual(count.state, "draft")
+        self.assertFalse(count.note)
+        self.assertFalse(count.counter_id)
+
+    def test_other_company_manager_cannot_approve(self):
+        manager_b = self.counter_b
+        manager_b.group_ids |= self.env.ref("stock.group_stock_manager")
+        count = self._counted(self._count(), {self.widget: 30.0})
+        with self.assertRaises(AccessError):
+            count.with_user(manager_b).action_approve()
+        self.assertEqual(count.state, "to_approve")
+
+    def test_user_without_stock_rights(self):
+        count = self._count()
+        as_employee = self.Count.with_user(self.employee)
+        with self.assertRaises(AccessError):
+            as_employee.search([])
+        with self.assertRaises(AccessError):
+            as_employee.browse(count.id).action_start()
+        with self.assertRaises(AccessError):
+            as_employee.create({"location_id": self.bin_1.id})
+        with self.assertRaises(AccessError):
+            as_employee.scanner_list_tasks()
+        self.assertEqual(count.state, "draft")
