@@ -8,7 +8,14 @@
     "author": "Distribution Suite",
     "website": "https://github.com/distribution-suite/distribution-suite",
     "maintainers": ["distribution-suite"],
-    "depends": ["stock", "barcodes", "barcodes_gs1_nomenclature", "distribution_order_flow", "distribution_exceptions"],
+    "depends": [
+        "stock",
+        "barcodes",
+        "barcodes_gs1_nomenclature",
+        "distribution_order_flow",
+        "distribution_exceptions",
+        "distribution_cycle_count",
+    ],
     "data": [
         "views/scanner_menus.xml",
     ],

@@ -83,3 +83,28 @@ class TestScannerTours(HttpCase):
         self.assertEqual(receipt.state, "done")
         self.assertEqual(receipt.move_line_ids.location_dest_id, self.shelf_b)
         self.assertEqual(self.switch.with_context(location=self.shelf_b.id).qty_available, 2 + 12)
+
+    def test_count_over_the_threshold_waits_for_approval(self):
+        company = self.env.company
+        company.write({"distribution_count_approval_qty": 5.0, "distribution_count_approval_value": 1000.0})
+        bin_location = self.env["stock.location"].create(
+            {"name": "Scan Count Bin", "location_id": self.stock.id, "barcode": "SCB-BIN"}
+        )
+        item = self.env["product.product"].create(
+            {"name": "Scan Count Item", "is_storable": True, "barcode": "SCB-ITEM", "standard_price": 1.0}
+        )
+        self.env["stock.quant"]._update_available_quantity(item, bin_location, 20)
+        count = self.env["distribution.cycle.count"].create({"location_id": bin_location.id})
+        self.start_tour(
+            "/odoo/action-distribution_warehouse_scanner.scanner_action",
+            "distribution_scanner_count_to_approve",
+            login=self.worker.login,
+        )
+        self.assertEqual(count.state, "to_approve")
+        self.assertEqual(count.counter_id, self.worker)
+        self.assertEqual(item.with_context(location=bin_location.id).qty_available, 20, "nothing applied yet")
+        self.assertTrue(
+            self.env["distribution.exception"].search_count(
+                [("code", "=", "stock_discrepancy"), ("res_model", "=", count._name), ("res_id", "=", count.id)]
+            )
+        )

@@ -39,6 +39,9 @@ export class WarehouseScanner extends Component {
             shortReason: "",
             askBackorder: false,
             busy: false,
+            counts: [],
+            count: null,
+            countResult: null,
         });
         useBus(this.barcode.bus, "barcode_scanned", (ev) => this.onBarcode(ev.detail.barcode));
         onWillStart(() => this.loadHome());
@@ -128,7 +131,9 @@ export class WarehouseScanner extends Component {
         if (this.state.screen === "picking") {
             await this.call("stock.picking", "scanner_release", [this.state.picking.id]);
             await this.openType(this.state.type);
-        } else if (this.state.screen === "tasks") {
+        } else if (this.state.screen === "count") {
+            await this.openCounts();
+        } else if (this.state.screen === "tasks" || this.state.screen === "counts") {
             await this.loadHome();
         } else {
             window.location.href = "/odoo";
@@ -187,7 +192,13 @@ export class WarehouseScanner extends Component {
     }
 
     async onBarcode(barcode) {
-        if (this.state.screen !== "picking" || this.state.busy) {
+        if (this.state.busy) {
+            return;
+        }
+        if (this.state.screen === "count") {
+            return this.onCountBarcode(barcode);
+        }
+        if (this.state.screen !== "picking") {
             return;
         }
         const result = await this.call("stock.picking", "scanner_scan", [
@@ -293,6 +304,84 @@ export class WarehouseScanner extends Component {
         }
         await this.openType(this.state.type);
         this.ok(result.message);
+    }
+
+    // -----------------------------------------------------------------------------------------------
+    // Cycle counts (distribution.cycle.count's scanner API): blind counts, no recorded quantity shown
+    // -----------------------------------------------------------------------------------------------
+    async openCounts() {
+        const counts = await this.call("distribution.cycle.count", "scanner_list_tasks", []);
+        this.state.counts = counts || [];
+        this.state.screen = "counts";
+        this.state.count = null;
+    }
+
+    async openCount(task) {
+        const count = await this.call("distribution.cycle.count", "scanner_open", [task.id]);
+        if (count) {
+            Object.assign(this.state, { count, screen: "count", selectedLineId: null, countResult: null });
+            this.ok(_t("Count %(location)s: scan each product (or its box) as you count it.", {
+                location: count.location.name,
+            }));
+        }
+    }
+
+    updateCountLine(line) {
+        const lines = this.state.count.lines;
+        const index = lines.findIndex((l) => l.id === line.id);
+        if (index >= 0) {
+            lines[index] = line;
+        } else {
+            lines.push(line);
+        }
+    }
+
+    async onCountBarcode(barcode) {
+        const count = this.state.count;
+        if (count.location.barcode && barcode === count.location.barcode) {
+            this.ok(_t("You are at %s: scan the products.", count.location.name));
+            return;
+        }
+        const line = await this.call("distribution.cycle.count", "scanner_scan", [count.task.id, barcode, 1]);
+        if (line) {
+            this.updateCountLine(line);
+            this.ok(_t("%(product)s: %(qty)s counted.", { product: line.product, qty: line.counted_qty }));
+        }
+    }
+
+    selectCountLine(line) {
+        this.state.selectedLineId = this.state.selectedLineId === line.id ? null : line.id;
+        this.state.editQuantity = String(line.counted_qty);
+    }
+
+    async setCountQuantity(line) {
+        const quantity = parseFloat(this.state.editQuantity);
+        if (Number.isNaN(quantity) || quantity < 0) {
+            this.fail(_t("Type a quantity of 0 or more."));
+            return;
+        }
+        const result = await this.call("distribution.cycle.count", "scanner_set_quantity", [line.id, quantity]);
+        if (result) {
+            this.updateCountLine(result);
+            this.state.selectedLineId = null;
+            this.ok(_t("%(product)s: %(qty)s counted.", { product: result.product, qty: result.counted_qty }));
+        }
+    }
+
+    async submitCount() {
+        const result = await this.call("distribution.cycle.count", "scanner_submit", [this.state.count.task.id]);
+        if (!result) {
+            return;
+        }
+        this.state.countResult = result;
+        if (result.to_approve.length) {
+            this.ok(_t("Submitted: %(applied)s line(s) applied, %(waiting)s waiting for approval.", {
+                applied: result.applied.length,
+                waiting: result.to_approve.length,
+            }));
+        } else {
+            this.ok(_t("Submitted: %s line(s) applied.", result.applied.length));
+        }
     }
 }
 

@@ -129,3 +129,55 @@ registry.category("web_tour.tours").add("distribution_scanner_receipt_putaway", 
         },
     ],
 });
+
+// A counter counts a bin blind (scans, then types the total), submits, and the difference, above the
+// company's threshold, waits for an inventory manager; started by tests/test_tour_scanner.py.
+registry.category("web_tour.tours").add("distribution_scanner_count_to_approve", {
+    steps: () => [
+        {
+            content: "Open the counts",
+            trigger: ".o_scanner_counts_tile",
+            run: "click",
+        },
+        {
+            content: "Open the bin's count",
+            trigger: ".o_scanner_count_task:contains('Scan Count Bin')",
+            run: "click",
+        },
+        {
+            content: "Blind: the line shows what was counted, nothing recorded",
+            trigger: ".o_scanner_count_line[data-product='Scan Count Item'] .o_scanner_counted:contains('0')",
+        },
+        ...scan("SCB-BIN", "You are at"),
+        ...scan("SCB-ITEM", "1 counted"),
+        ...scan("SCB-ITEM", "2 counted"),
+        {
+            content: "Open the line to type the total",
+            trigger: ".o_scanner_count_line[data-product='Scan Count Item']",
+            run: "click",
+        },
+        {
+            content: "Type what is on the shelf",
+            trigger: ".o_scanner_edit_qty",
+            run: "edit 32",
+        },
+        {
+            content: "Set it",
+            trigger: ".o_scanner_set_qty",
+            run: "click",
+        },
+        {
+            content: "Counted",
+            trigger: ".o_scanner_feedback:contains('32 counted')",
+        },
+        {
+            content: "Submit",
+            trigger: ".o_scanner_submit_count",
+            run: "click",
+        },
+        {
+            content: "Above the threshold: it waits for approval",
+            trigger: ".o_scanner_feedback:contains('waiting for approval')",
+        },
+    ],
+});
