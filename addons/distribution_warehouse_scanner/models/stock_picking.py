@@ -676,7 +676,10 @@ class StockPicking(models.Model):
                     self.env._("%(product)s on %(picking)s is tracked: scan its lot or serial number.",
                                product=line.product_id.display_name, picking=line.picking_id.name)
                 )
-        for line in lines:
+        # Lines counted in full only become picked: one write for all of them, whatever their number.
+        full = lines.filtered(lambda ml: ml.product_uom_id.compare(ml.scanner_qty, ml.quantity) == 0)
+        full.write({"picked": True})
+        for line in lines - full:
             line.write({"quantity": line.scanner_qty, "picked": True})
 
     def _scanner_put_in_pack(self, package=None):
