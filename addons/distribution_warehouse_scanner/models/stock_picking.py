@@ -29,6 +29,11 @@ class StockPicking(models.Model):
         "until it is done or released.",
     )
 
+    @api.model
+    def _get_distribution_system_fields(self):
+        # Who claimed a task is the scanner's record: taken and released through its methods only.
+        return super()._get_distribution_system_fields() | {"scanner_user_id"}
+
     # ------------------------------------------------------------------------------------------------
     # Task list
     # ------------------------------------------------------------------------------------------------
@@ -164,8 +169,10 @@ class StockPicking(models.Model):
             )
         picking.invalidate_recordset(["scanner_user_id", "state"])
         picking._scanner_check_claim()
-        if picking.scanner_user_id != self.env.user or picking.user_id != self.env.user:
-            picking.write({"scanner_user_id": self.env.uid, "user_id": self.env.uid})
+        if picking.user_id != self.env.user:
+            picking.user_id = self.env.user
+        if picking.scanner_user_id != self.env.user:
+            picking.sudo().scanner_user_id = self.env.user
         return picking._scanner_screen()
 
     @api.model
@@ -182,7 +189,7 @@ class StockPicking(models.Model):
                     user=picking.scanner_user_id.name,
                 )
             )
-        picking.scanner_user_id = False
+        picking.sudo().scanner_user_id = False
         return True
 
     # ------------------------------------------------------------------------------------------------
@@ -761,7 +768,7 @@ class StockPicking(models.Model):
                 self.env._("%(picking)s could not be validated (state: %(state)s).", picking=picking.name,
                            state=picking.state)
             )
-        picking.scanner_user_id = False
+        picking.sudo().scanner_user_id = False
         backorders = picking.backorder_ids
         if backorders:
             message = self.env._("%(picking)s done; the rest waits in %(backorders)s.", picking=picking.name,

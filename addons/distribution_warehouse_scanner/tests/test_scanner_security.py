@@ -29,6 +29,13 @@ class TestScannerSecurity(ScannerCase):
         self.assertEqual(picking.move_line_ids.scanner_qty, 0)
         self.assertEqual(picking.state, "assigned")
 
+    def test_claim_is_written_by_the_scanner_only(self):
+        picking = self._delivery([(self.cable, 2)])
+        self._as(self.worker).scanner_open(picking.id)
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            picking.with_user(self.worker2).write({"scanner_user_id": self.worker2.id})
+        self.assertEqual(picking.scanner_user_id, self.worker)
+
     def test_user_without_inventory_rights_is_refused(self):
         clerk = new_test_user(self.env, login="scan_clerk", groups="base.group_user")
         picking = self._delivery([(self.cable, 2)])
