@@ -86,8 +86,12 @@ export class WarehouseScanner extends Component {
     // Navigation
     // ---------------------------------------------------------------------------------------------
     async loadHome() {
-        const types = await this.call("stock.picking.type", "scanner_home", []);
+        const [types, counts] = await Promise.all([
+            this.call("stock.picking.type", "scanner_home", []),
+            this.call("distribution.cycle.count", "scanner_list_tasks", []),
+        ]);
         this.state.types = types || [];
+        this.state.counts = counts || [];
         this.state.screen = "home";
     }
 
