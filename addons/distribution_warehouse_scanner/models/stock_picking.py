@@ -291,8 +291,8 @@ class StockPicking(models.Model):
         return result
 
     def _scanner_resolve(self, barcode):
-        """The record a barcode names, looked up by kind (location, product, packaging, lot, package):
-        one query per kind tried, whatever the size of the transfer."""
+        """The record a barcode names, looked up by kind (location, product, packaging, lot of one of the
+        transfer's products, package): one query per kind tried, whatever the size of the transfer."""
         self.ensure_one()
         parsed = self._scanner_parse(barcode)
         code = parsed["code"]
@@ -319,6 +319,12 @@ class StockPicking(models.Model):
             return {"kind": "product", "product": product, "packaging": packaging,
                     "quantity": packaging.uom_id._compute_quantity(1.0, product.uom_id) * (parsed["quantity"] or 1.0),
                     "lot": parsed["lot"]}
+        lot = self.env["stock.lot"].search(
+            [("name", "=", code), ("product_id", "in", self.move_ids.product_id.ids)], limit=1
+        )
+        if lot:
+            return {"kind": "product", "product": lot.product_id, "quantity": parsed["quantity"] or 1.0,
+                    "lot": lot.name}
         package = self.env["stock.package"].search([("name", "=", code)], limit=1)
         if package:
             return {"kind": "package", "package": package}
@@ -346,7 +352,12 @@ class StockPicking(models.Model):
             found = picking._scanner_resolve(barcode)
             if found["kind"] != "location":
                 product = self.env["product.product"].browse(state["product_id"])
-                lot_name = barcode if found["kind"] != "product" else False
+                if found["kind"] != "product":
+                    lot_name = barcode
+                elif found["product"] == product and found.get("lot"):
+                    lot_name = found["lot"]  # a known lot of the product, or a GS1 label carrying one
+                else:
+                    lot_name = False
                 if not lot_name:
                     picking._scanner_error(
                         self.env._(

@@ -118,6 +118,9 @@ class TestScannerPicking(ScannerCase):
         result = self._scan(picking, ["SC-LOT-1"], state=result["state"])
         self.assertEqual(result["line"]["done"], 1)
         self.assertEqual(result["line"]["lot"], "SC-LOT-1")
+        # The lot's own barcode alone names the product too.
+        result = self._scan(picking, ["SC-LOT-1"], state={"location_id": self.shelf_a.id})
+        self.assertEqual(result["line"]["done"], 2)
         # A typed quantity on a tracked line without lot is refused at validation too.
         receipt = self._receipt([(self.breaker, 2)])
         self._as(self.worker).scanner_open(receipt.id)

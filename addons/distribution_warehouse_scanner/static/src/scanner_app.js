@@ -195,10 +195,18 @@ export class WarehouseScanner extends Component {
         }
     }
 
-    async onBarcode(barcode) {
-        if (this.state.busy) {
-            return;
-        }
+    /**
+     * Scans are handled one after the other, in the order they were read: each one needs what the
+     * previous one answered (the location scanned, the product waiting for its lot).
+     */
+    onBarcode(barcode) {
+        this.scanQueue = (this.scanQueue || Promise.resolve())
+            .catch(() => {}) // a failed scan was reported when it failed: the next one still runs
+            .then(() => this.processBarcode(barcode));
+        return this.scanQueue;
+    }
+
+    async processBarcode(barcode) {
         if (this.state.screen === "count") {
             return this.onCountBarcode(barcode);
         }
