@@ -734,14 +734,31 @@ class StockPicking(models.Model):
         result["screen"] = picking._scanner_screen()
         return result
 
+    @api.model
+    def _scanner_validation_answers(self):
+        """The confirmations ``button_validate`` may ask that the scanner answers itself: {wizard model:
+        its button}, the button a web client user leaving the company's settings as they are clicks.
+        Extension point for modules adding a pre-validation wizard."""
+        return {
+            # stock_sms: once per company, the notice that deliveries send a text message to the customer.
+            "confirm.stock.sms": "send_sms",
+        }
+
     def _scanner_process_validation_action(self, action, backorder):
         """Answer what ``button_validate`` asked, as the web client's user would: the backorder wizard
-        (create the backorder or not). Any other confirmation needs the web client."""
+        (create the backorder or not), the confirmations of ``_scanner_validation_answers``. Any other
+        confirmation needs the web client."""
         if not isinstance(action, dict):
             return None
-        if action.get("res_model") == "stock.backorder.confirmation":
+        res_model = action.get("res_model")
+        if res_model == "stock.backorder.confirmation":
             wizard = self.env["stock.backorder.confirmation"].with_context(**action.get("context", {})).create({})
             return wizard.process() if backorder else wizard.process_cancel_backorder()
+        answer = self._scanner_validation_answers().get(res_model)
+        if answer and res_model in self.env:
+            Wizard = self.env[res_model].with_context(**action.get("context", {}))
+            wizard = Wizard.browse(action["res_id"]) if action.get("res_id") else Wizard.create({})
+            return getattr(wizard, answer)()
         if action.get("tag") == "display_notification":
             return action
         if action.get("tag") == "do_multi_print" or action.get("type") == "ir.actions.report":

@@ -216,3 +216,16 @@ class TestScannerPicking(ScannerCase):
         with self.assertRaisesRegex(UserError, "Over-pick"):
             self._as(self.worker).scanner_validate(picking.id, True)
         self.assertEqual(picking.state, "assigned")
+
+    def test_sms_notice_answered_as_the_web_client_user_would(self):
+        """stock_sms asks once per company before a delivery to a customer with a phone is validated (never
+        under tests, so the question is put here as button_validate puts it)."""
+        picking = self._delivery([(self.cable, 1)])
+        self._as(self.worker).scanner_open(picking.id)
+        self._scan(picking, ["SCW-A", "SC-CABLE"])
+        picking.move_line_ids.write({"quantity": 1, "picked": True})
+        action = picking.with_user(self.worker)._action_generate_warn_sms_wizard()
+        action["context"] = dict(action["context"], button_validate_picking_ids=picking.ids)
+        picking.with_user(self.worker)._scanner_process_validation_action(action, True)
+        self.assertEqual(picking.state, "done")
+        self.assertTrue(self.company.has_received_warning_stock_sms)
