@@ -66,3 +66,27 @@ class TestScannerSecurity(ScannerCase):
         self.assertEqual(picking.state, "done")
         self.assertEqual(order.order_line.qty_delivered, 2)
         self.assertEqual(order.picking_ids.filtered(lambda p: p.state != "done").move_ids.product_uom_qty, 1)
+
+    def test_delivery_on_credit_hold_is_not_validated(self):
+        # The company keeps a held order's reservations (else the hold takes back what was picked).
+        self.company.distribution_credit_hold_unreserve = False
+        customer = self.env["res.partner"].create({"name": "Scanner Held Customer", "is_company": True})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [Command.create({"product_id": self.cable.id, "product_uom_qty": 2})],
+            }
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        self._as(self.worker).scanner_open(picking.id)
+        self._scan(picking, ["SCW-A", "SC-CABLE", "SC-CABLE"])
+        # Put on hold while the worker picks (credit control, or the check at goods issue).
+        order.sudo().credit_hold = True
+        result = self._as(self.worker).scanner_validate(picking.id, True)
+        self.assertFalse(result["done"])
+        self.assertIn("credit hold", result["message"])
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(order.order_line.qty_delivered, 0)
+        self.assertEqual(picking.scanner_user_id, self.worker, "still the worker's task")
