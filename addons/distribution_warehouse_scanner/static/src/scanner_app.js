@@ -1,4 +1,4 @@
-import { Component, onWillStart, useRef, useState } from "@odoo/owl";
+import { Component, onWillStart, useState } from "@odoo/owl";
 import { scanBarcode } from "@web/core/barcode/barcode_dialog";
 import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
 import { _t } from "@web/core/l10n/translation";
@@ -21,8 +21,6 @@ export class WarehouseScanner extends Component {
     setup() {
         this.orm = useService("orm");
         this.barcode = useService("barcode");
-        this.actionService = useService("action");
-        this.manualInput = useRef("manualInput");
         this.cameraSupported = isBarcodeScannerSupported();
         this.state = useState({
             screen: "home",
@@ -38,7 +36,6 @@ export class WarehouseScanner extends Component {
             shortQuantity: "",
             shortReason: "",
             askBackorder: false,
-            busy: false,
             counts: [],
             count: null,
             countResult: null,
@@ -68,7 +65,6 @@ export class WarehouseScanner extends Component {
 
     /** Runs a server call; a refusal (UserError) is shown, not raised. */
     async call(model, method, args) {
-        this.state.busy = true;
         try {
             return await this.orm.call(model, method, args);
         } catch (error) {
@@ -77,8 +73,6 @@ export class WarehouseScanner extends Component {
                 return undefined;
             }
             throw error;
-        } finally {
-            this.state.busy = false;
         }
     }
 
