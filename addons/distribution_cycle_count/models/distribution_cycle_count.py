@@ -23,7 +23,8 @@ class DistributionCycleCount(models.Model):
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
+        "res.company", required=True, index=True, readonly=True,
+        compute="_compute_company_id", store=True, precompute=True,
     )
     warehouse_id = fields.Many2one(
         "stock.warehouse", required=True, check_company=True,
@@ -68,6 +69,17 @@ class DistributionCycleCount(models.Model):
     line_count = fields.Integer(compute="_compute_line_stats")
     to_approve_count = fields.Integer(string="Lines to Approve", compute="_compute_line_stats")
 
+    # Two runs of the rules at once (or a person beside the cron) cannot open a second task on a location.
+    _one_open_per_location = models.UniqueIndex(
+        "(location_id) WHERE state IN ('draft', 'in_progress', 'to_approve')",
+        "A location has at most one open cycle count: finish or cancel the open one before counting it again.",
+    )
+
+    @api.depends("location_id")
+    def _compute_company_id(self):
+        for count in self:
+            count.company_id = count.location_id.company_id or count.company_id or self.env.company
+
     @api.depends("location_id")
     def _compute_warehouse_id(self):
         for count in self:
@@ -85,17 +97,24 @@ class DistributionCycleCount(models.Model):
         # actions (start, submit, approve, reject): never written back by a counter over RPC.
         return super()._get_distribution_system_fields() | {
             "state", "counter_id", "date_started", "date_submitted", "approver_id", "date_approved",
-            "exception_id", "rule_id", "company_id", "name",
+            "exception_id", "rule_id", "company_id",
         }
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("user_id") and not self.env.su and not self._is_inventory_manager():
+                self._check_can_take(vals["user_id"])
+            # Numbered by the server, whatever was sent.
             vals["name"] = self.env["ir.sequence"].sudo().next_by_code("distribution.cycle.count") or self.env._("New")
+        # A task closed earlier in this transaction must be closed in the table before the index judges the new one.
+        self.flush_model(["state"])
         return super().create(vals_list)
 
     def write(self, vals):
         self._check_distribution_system_fields([vals])
+        if not self.env.su and "user_id" in vals and not self._is_inventory_manager():
+            self._check_can_take(vals["user_id"])
         if not self.env.su and set(vals) - {"note", "user_id"}:
             closed = self.filtered(lambda c: c.state not in COUNTING_STATES)
             if closed:
@@ -104,6 +123,11 @@ class DistributionCycleCount(models.Model):
                         "Cycle counts %(names)s are submitted, done or cancelled: they cannot be changed.",
                         names=", ".join(closed.mapped("name")),
                     )
+                )
+            if "location_id" in vals and self.filtered(lambda c: c.state != "draft"):
+                raise UserError(
+                    self.env._("Cycle counts %(names)s are being counted: their location cannot change.",
+                               names=", ".join(self.filtered(lambda c: c.state != "draft").mapped("name")))
                 )
         return super().write(vals)
 
@@ -154,6 +178,19 @@ class DistributionCycleCount(models.Model):
                     self.env._("Cycle count %(name)s is assigned to %(user)s.", name=count.name,
                                user=count.user_id.name)
                 )
+
+    def _check_can_take(self, user_id):
+        """A warehouse user assigns a task to themselves (or leaves it to anyone) when it is theirs or
+        nobody's; dispatching tasks to others is an inventory manager's."""
+        others = self.filtered(lambda c: c.user_id and c.user_id != self.env.user)
+        if others or (user_id and user_id != self.env.uid):
+            raise AccessError(
+                self.env._(
+                    "%(user)s can take cycle counts for themselves only (%(names)s); an inventory manager "
+                    "assigns them to others.",
+                    user=self.env.user.name, names=", ".join(self.mapped("name")),
+                )
+            )
 
     def _check_can_approve(self):
         """Approve or reject: an inventory manager of the count's company, never the person who counted."""
@@ -232,6 +269,7 @@ class DistributionCycleCount(models.Model):
         self._check_can_count()
         for count in self:
             lines = count.line_ids.filtered(lambda line: line.state == "draft")
+            lines._check_lots()
             lines._check_not_stale()
             lines.sudo()._record_difference()
             waiting = lines.filtered(lambda line: line._needs_approval())
@@ -286,6 +324,8 @@ class DistributionCycleCount(models.Model):
         return True
 
     def action_cancel(self):
+        """Cancel the tasks (their discrepancy is cancelled with them). Warehouse users cancel the tasks
+        they may count; a task waiting for approval is an inventory manager's to cancel."""
         self.check_access("write")
         self._lock_for_counting()
         for count in self:
@@ -296,17 +336,31 @@ class DistributionCycleCount(models.Model):
                     self.env._("Cycle count %(name)s waits for approval: only an inventory manager can cancel it.",
                                name=count.name)
                 )
+        if not self._is_inventory_manager():
+            # A warehouse user cancels the tasks they may count, not a colleague's.
+            self.filtered(lambda c: c.state != "cancel")._check_can_count()
         self.sudo().write({"state": "cancel"})
         for count in self:
             count._close_approval(self.env._("Cancelled by %(user)s.", user=self.env.user.name), cancel=True)
         return True
 
     def action_reset(self):
-        """A cancelled task to count again."""
+        """A cancelled task to count again (refused when another task is open on its location)."""
         self.check_access("write")
         for count in self:
             if count.state != "cancel":
                 raise UserError(self.env._("Cycle count %(name)s is not cancelled.", name=count.name))
+        open_counts = self.sudo().search(
+            [("location_id", "in", self.location_id.ids), ("state", "in", ("draft", "in_progress", "to_approve"))]
+        )
+        if open_counts:
+            raise UserError(
+                self.env._(
+                    "%(location)s already has an open cycle count (%(names)s): finish or cancel it first.",
+                    location=open_counts[0].location_id.display_name,
+                    names=", ".join(open_counts.mapped("name")),
+                )
+            )
         self.sudo().write({"state": "draft", "counter_id": False, "date_started": False, "date_submitted": False})
         return True
 
@@ -456,6 +510,11 @@ class DistributionCycleCount(models.Model):
         if count.state != "in_progress":
             count.action_start()
         product, lot, factor = count._scanner_find_barcode(barcode)
+        if product.tracking != "none" and not lot:
+            raise UserError(
+                self.env._("%(product)s is tracked by lot or serial number: scan the lot/serial number (count "
+                           "%(name)s).", product=product.display_name, name=count.name)
+            )
         if quantity is None or quantity <= 0:
             raise UserError(self.env._("Cycle count %(name)s: scan a positive quantity.", name=count.name))
         line = count.line_ids.filtered(

@@ -167,6 +167,22 @@ class DistributionCycleCountLine(models.Model):
             )
         )
 
+    def _check_lots(self):
+        """A product tracked by lot or serial number is counted per lot: a line without one, counted, is
+        refused (Odoo cannot adjust its stock without knowing which lot)."""
+        missing = self.filtered(
+            lambda line: line.product_id.tracking != "none" and not line.lot_id
+            and not line.product_uom_id.is_zero(line.counted_qty)
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Cycle count %(name)s: %(products)s are tracked by lot or serial number; give the lot of "
+                    "each counted line.",
+                    name=missing.count_id[:1].name, products=", ".join(missing.product_id.mapped("display_name")),
+                )
+            )
+
     def _record_difference(self):
         for line in self:
             line.difference_qty = line.counted_qty - line.recorded_qty
@@ -199,18 +215,35 @@ class DistributionCycleCountLine(models.Model):
         for line in self:
             counted_by_key[line._stock_key()] += line.counted_qty
             lines_by_key[line._stock_key()] |= line
-        quants = Quant
+        # The quants of these lines, read at once; the lines lock the count, the quants are Odoo's to lock.
+        existing = defaultdict(lambda: Quant)
+        quants_there = Quant.search(
+            [("location_id", "in", self.location_id.ids), ("product_id", "in", self.product_id.ids),
+             ("owner_id", "=", False)],
+            order="id",
+        )
+        for quant in quants_there:
+            existing[(quant.location_id.id, quant.product_id.id, quant.lot_id.id, quant.package_id.id)] |= quant
+        quants, new_vals = Quant, []
         for key, counted in counted_by_key.items():
-            line = lines_by_key[key][0]
             if all(ln.product_uom_id.is_zero(ln.difference_qty) for ln in lines_by_key[key]):
                 continue
-            quant = Quant._gather(line.product_id, line.location_id, lot_id=line.lot_id, package_id=line.package_id,
-                                  owner_id=self.env["res.partner"], strict=True)[:1]
-            if not quant:
-                quant = Quant.create({"product_id": line.product_id.id, "location_id": line.location_id.id,
-                                      "lot_id": line.lot_id.id, "package_id": line.package_id.id})
-            quant.inventory_quantity = counted
-            quants |= quant
+            same = existing[key]
+            if not same:
+                line = lines_by_key[key][0]
+                new_vals.append({"product_id": line.product_id.id, "location_id": line.location_id.id,
+                                 "lot_id": line.lot_id.id, "package_id": line.package_id.id,
+                                 "inventory_quantity": counted})
+                continue
+            # Quants not merged yet: the first one takes the whole difference, so the total is what was counted.
+            same[0].inventory_quantity = same[0].quantity + counted - sum(same.mapped("quantity"))
+            quants |= same[0]
+        if new_vals:
+            inventory_quantities = [vals.pop("inventory_quantity") for vals in new_vals]
+            created = Quant.create(new_vals)
+            for quant, inventory_quantity in zip(created, inventory_quantities, strict=True):
+                quant.inventory_quantity = inventory_quantity
+            quants |= created
         if quants:
             quants.with_context(
                 distribution_cycle_count_apply=True, inventory_name=self.count_id.name

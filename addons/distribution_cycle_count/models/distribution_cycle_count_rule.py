@@ -1,9 +1,14 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+
+_logger = logging.getLogger(__name__)
 
 OPEN_COUNT_STATES = ("draft", "in_progress", "to_approve")
 
@@ -95,9 +100,17 @@ class DistributionCycleCountRule(models.Model):
     # Generation
     # ------------------------------------------------------------------------------------------------
     def action_generate_tasks(self):
-        """Button and cron: the count tasks due under these rules (see ``_generate_tasks``)."""
+        """Button: the count tasks due under these rules now (see ``_generate_tasks``); inventory managers."""
+        self.check_access("write")
         counts = self._generate_tasks()
         return counts._action_view() if counts else True
+
+    def action_view_counts(self):
+        self.ensure_one()
+        return self.count_ids._action_view() | {
+            "domain": [("rule_id", "=", self.id)],
+            "context": {"search_default_filter_to_count": 1, "search_default_filter_to_approve": 1},
+        }
 
     @api.model
     def _cron_generate_tasks(self):
@@ -124,7 +137,27 @@ class DistributionCycleCountRule(models.Model):
             due = [loc for loc in candidates if loc.id not in busy and loc.id not in taken][: rule.max_tasks]
             vals_list += [rule._prepare_count_vals(location, candidates[location]) for location in due]
         self.sudo().write({"date_last_run": fields.Datetime.now()})
-        return Count.create(vals_list).with_env(self.env)
+        return self._create_counts_unless_open(Count, vals_list).with_env(self.env)
+
+    @api.model
+    def _create_counts_unless_open(self, Count, vals_list):
+        """Create the tasks; one whose location got an open task meanwhile in another transaction (the
+        unique index waits for it, then refuses) is skipped."""
+        if not vals_list:
+            return Count
+        try:
+            with self.env.cr.savepoint():
+                return Count.create(vals_list)
+        except psycopg2.errors.UniqueViolation:  # pylint: disable=except-pass
+            pass  # one location was taken meanwhile: created one by one below, that one skipped
+        counts = Count
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    counts |= Count.create([vals])
+            except psycopg2.errors.UniqueViolation:
+                _logger.info("Cycle count of location %s already opened concurrently: skipped", vals["location_id"])
+        return counts
 
     def _prepare_count_vals(self, location, stock_keys):
         """Values of the count task of ``location``; ``stock_keys``: the (product, lot, package) to count

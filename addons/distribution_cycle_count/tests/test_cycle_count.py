@@ -149,6 +149,11 @@ class TestCycleCount(CycleCountCase):
             count.with_user(self.counter).location_id = self.bin_2
 
     def test_cancel_waiting_count_needs_a_manager(self):
+        colleague = self._count(location=self.bin_2).with_user(self.counter_2)
+        colleague.action_start()
+        with self.assertRaisesRegex(UserError, "being counted by"):
+            colleague.with_user(self.counter).action_cancel()
+        self.assertEqual(colleague.state, "in_progress")
         count = self._counted(self._count(), {self.widget: 30.0})
         with self.assertRaises(AccessError):
             count.with_user(self.counter).action_cancel()
@@ -159,3 +164,42 @@ class TestCycleCount(CycleCountCase):
     def test_thresholds_cannot_be_negative(self):
         with self.assertRaisesRegex(Exception, "cannot be negative"):
             self.company_a.distribution_count_approval_qty = -1
+
+    def test_product_found_where_none_was_recorded(self):
+        count = self._count(location=self.bin_2).with_user(self.counter)
+        count.action_start()
+        self.assertFalse(count.line_ids)
+        self.env["distribution.cycle.count.line"].with_user(self.counter).create(
+            [{"count_id": count.id, "product_id": self.widget.id, "counted_qty": 4.0}]
+        )
+        count.action_submit()
+        self.assertEqual(count.state, "done")
+        self.assertEqual(self._on_hand(self.widget, self.bin_2), 4.0)
+
+    def test_location_cannot_change_once_counting(self):
+        count = self._count().with_user(self.counter)
+        count.action_start()
+        with self.assertRaisesRegex(UserError, "their location cannot change"):
+            count.location_id = self.bin_2
+        self.assertEqual(count.location_id, self.bin_1)
+
+    def test_tracked_product_is_counted_per_lot(self):
+        lotted = self.env["product.product"].create({"name": "CC Lotted 2", "is_storable": True, "tracking": "lot"})
+        count = self._count(location=self.bin_2).with_user(self.counter)
+        count.action_start()
+        count.env["distribution.cycle.count.line"].create(
+            [{"count_id": count.id, "product_id": lotted.id, "counted_qty": 2.0}]
+        )
+        with self.assertRaisesRegex(UserError, "give the lot of each counted line"):
+            count.action_submit()
+        self.assertEqual(count.state, "in_progress")
+
+    def test_reset_refused_while_another_task_is_open_on_the_location(self):
+        count = self._count()
+        count.with_user(self.counter).action_cancel()
+        other = self._count()
+        with self.assertRaisesRegex(UserError, "already has an open cycle count"):
+            count.with_user(self.counter).action_reset()
+        other.with_user(self.counter).action_cancel()
+        count.with_user(self.counter).action_reset()
+        self.assertEqual(count.state, "draft")

@@ -84,3 +84,69 @@ class TestCycleCountRace(BaseCase):
             cr2.close()
             self._cleanup(setup_cr, user_ids, count_id, location_id, product_id)
             setup_cr.close()
+
+    def test_two_rule_runs_on_the_same_locations(self):
+        """Two rules over the same locations run at once (the nightly run beside a manager's Generate Tasks
+        Now): the second waits for the first's tasks, then skips those locations instead of failing."""
+        setup_cr = db_connect(self._dbname()).cursor()
+        env = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})
+        warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+        zone = env["stock.location"].create({"name": "CC Race Zone", "location_id": warehouse.lot_stock_id.id})
+        bins = env["stock.location"].create(
+            [{"name": f"CC Race Zone Bin {i}", "location_id": zone.id} for i in (1, 2)]
+        )
+        rules = env["distribution.cycle.count.rule"].create(
+            [{"name": f"CC race rule {i}", "warehouse_id": warehouse.id, "location_id": zone.id,
+              "kind": "not_counted", "days_not_counted": 0} for i in (1, 2)]
+        )
+        setup_cr.commit()
+        locations = zone | bins
+        cr1, cr2 = db_connect(self._dbname()).cursor(), db_connect(self._dbname()).cursor()
+        outcome = {}
+        try:
+            env1 = odoo.api.Environment(cr1, odoo.SUPERUSER_ID, {})
+            env2 = odoo.api.Environment(cr2, odoo.SUPERUSER_ID, {})
+            outcome["first"] = len(env1["distribution.cycle.count.rule"].browse(rules[0].id)._generate_tasks())
+            env1.flush_all()
+
+            def second():
+                try:
+                    outcome["second"] = len(
+                        retrying(lambda: env2["distribution.cycle.count.rule"].browse(rules[1].id)._generate_tasks(),
+                                 env2)
+                    )
+                    cr2.commit()
+                except Exception as error:  # noqa: BLE001 - asserted below
+                    outcome["error"] = error
+                    cr2.rollback()
+
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join(2)
+            outcome["waited"] = thread.is_alive()
+            cr1.commit()
+            thread.join(30)
+            self.assertFalse(thread.is_alive())
+            self.assertNotIn("error", outcome, outcome.get("error"))
+            self.assertTrue(outcome["waited"], "the second run waits for the first's tasks")
+            self.assertEqual((outcome["first"], outcome["second"]), (3, 0))
+            setup_cr.rollback()
+            setup_cr.execute(
+                "SELECT location_id, COUNT(*) FROM distribution_cycle_count WHERE location_id IN %s "
+                "AND state IN ('draft', 'in_progress', 'to_approve') GROUP BY location_id",
+                [tuple(locations.ids)],
+            )
+            self.assertEqual(sorted(setup_cr.fetchall()), sorted((loc_id, 1) for loc_id in locations.ids))
+        finally:
+            cr1.rollback()
+            cr2.rollback()
+            cr1.close()
+            cr2.close()
+            setup_cr.rollback()
+            setup_cr.execute("DELETE FROM distribution_cycle_count WHERE location_id IN %s", [tuple(locations.ids)])
+            cleanup = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})
+            cleanup["distribution.cycle.count.rule"].browse(rules.ids).unlink()
+            cleanup["stock.location"].browse(bins.ids).unlink()
+            cleanup["stock.location"].browse(zone.id).unlink()
+            setup_cr.commit()
+            setup_cr.close()

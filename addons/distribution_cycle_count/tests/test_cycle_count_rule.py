@@ -1,7 +1,10 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CycleCountCase
 
@@ -50,7 +53,8 @@ class TestCycleCountRule(CycleCountCase):
         first = rule._generate_tasks()
         self.assertEqual(len(first), 4, "the zone and its three bins")
         self.assertFalse(rule._generate_tasks(), "second run: every location has an open task")
-        self.Rule._cron_generate_tasks()
+        cron = self.env.ref("distribution_cycle_count.ir_cron_distribution_cycle_count_generate")
+        cron.ir_actions_server_id.run()  # the scheduled action, in this transaction
         self.assertEqual(len(self._tasks(rule)), 4)
         # A task made by hand for a location is not duplicated by another rule either.
         other = self._rule(kind="not_counted", days_not_counted=0, name="Other rule")
@@ -88,3 +92,17 @@ class TestCycleCountRule(CycleCountCase):
         tasks = rule_b._generate_tasks()
         self.assertEqual(tasks.company_id, self.company_b)
         self.assertEqual(tasks.line_ids.product_id, self.product_b)
+
+    def test_one_open_task_per_location_even_by_hand(self):
+        self._count(location=self.bin_3)
+        with self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint(), mute_logger("odoo.sql_db"):
+            self._count(location=self.bin_3)
+        self.assertEqual(self.Count.search_count([("location_id", "=", self.bin_3.id)]), 1)
+
+    def test_a_location_taken_meanwhile_is_skipped(self):
+        # What another transaction committed after this one's search: the index refuses, the run goes on.
+        rule = self._rule(kind="not_counted", days_not_counted=0)
+        vals_list = [rule._prepare_count_vals(location, []) for location in (self.bin_1, self.bin_2)]
+        self._count(location=self.bin_1)
+        created = rule._create_counts_unless_open(self.Count, vals_list)
+        self.assertEqual(created.location_id, self.bin_2)

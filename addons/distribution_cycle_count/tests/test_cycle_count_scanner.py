@@ -58,6 +58,9 @@ class TestCycleCountScanner(CycleCountCase):
         api = self.Count.with_user(self.counter)
         opened = api.scanner_open(count.id)
         self.assertEqual(opened["lines"][0]["lot"], "CC-LOT-42")
+        lot_product.barcode = "CC-LOTTED"
+        with self.assertRaisesRegex(UserError, "tracked by lot or serial number: scan the lot"):
+            api.scanner_scan(count.id, "CC-LOTTED")
         line = api.scanner_scan(count.id, "CC-LOT-42", 4)
         self.assertEqual(line["id"], opened["lines"][0]["id"])
         api.scanner_submit(count.id)

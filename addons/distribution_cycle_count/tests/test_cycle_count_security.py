@@ -55,6 +55,14 @@ class TestCycleCountSecurity(CycleCountCase):
             Rule.with_user(self.counter).create(vals)
         rule = Rule.with_user(self.manager).create(vals)
         self.assertEqual(rule.with_user(self.counter).name, "x", "a counter may read the rules")
+        with self.assertRaises(AccessError):
+            rule.with_user(self.counter).action_generate_tasks()
+        self.assertFalse(rule.count_ids, "nothing generated")
+        action = rule.with_user(self.manager).action_generate_tasks()
+        self.assertTrue(rule.count_ids)
+        self.assertEqual(action["domain"], [("id", "in", rule.count_ids.ids)])
+        action = rule.with_user(self.counter).action_view_counts()
+        self.assertEqual(action["domain"], [("rule_id", "=", rule.id)])
 
     def test_other_company_user_sees_nothing_and_changes_nothing(self):
         count = self._count()
@@ -91,3 +99,39 @@ class TestCycleCountSecurity(CycleCountCase):
         with self.assertRaises(AccessError):
             as_employee.scanner_list_tasks()
         self.assertEqual(count.state, "draft")
+
+    def test_screens_open_for_each_role(self):
+        """The web client's calls: each role loads the screens it has a menu for."""
+        for user, models_ in (
+            (self.counter, ["distribution.cycle.count"]),
+            (self.manager, ["distribution.cycle.count", "distribution.cycle.count.rule"]),
+        ):
+            for model in models_:
+                views = self.env[model].with_user(user).get_views([(False, "list"), (False, "form")])
+                self.assertIn("form", views["views"])
+        counter_form = self.env["distribution.cycle.count"].with_user(self.counter).get_views([(False, "form")])
+        self.assertNotIn('name="recorded_qty"', counter_form["views"]["form"]["arch"], "blind: no recorded column")
+        manager_form = self.env["distribution.cycle.count"].with_user(self.manager).get_views([(False, "form")])
+        self.assertIn('name="recorded_qty"', manager_form["views"]["form"]["arch"])
+        menus = self.env["ir.ui.menu"].with_user(self.counter)._visible_menu_ids()
+        self.assertIn(self.env.ref("distribution_cycle_count.distribution_cycle_count_menu").id, menus)
+        self.assertNotIn(self.env.ref("distribution_cycle_count.distribution_cycle_count_rule_menu").id, menus)
+
+    def test_counter_takes_tasks_for_themselves_only(self):
+        free, theirs = self._count(location=self.bin_1), self._count(location=self.bin_2, user=self.counter_2)
+        free.with_user(self.counter).user_id = self.counter
+        self.assertEqual(free.user_id, self.counter)
+        with self.assertRaisesRegex(AccessError, "for themselves only"):
+            free.with_user(self.counter).user_id = self.counter_2
+        with self.assertRaisesRegex(AccessError, "for themselves only"):
+            theirs.with_user(self.counter).user_id = self.counter
+        self.assertEqual(theirs.user_id, self.counter_2)
+        theirs.with_user(self.manager).user_id = self.counter
+        self.assertEqual(theirs.user_id, self.counter)
+
+    def test_company_follows_the_location(self):
+        self.counter.company_ids |= self.company_b
+        location_b = self.warehouse_b.lot_stock_id
+        count = self.Count.with_user(self.counter).create({"location_id": location_b.id})
+        self.assertEqual(count.company_id, self.company_b)
+        self.assertEqual(count.warehouse_id, self.warehouse_b)
