@@ -63,3 +63,20 @@ class TestScannerReceipt(ScannerCase):
         Picking.scanner_validate(internal.id, True)
         self.assertEqual(internal.state, "done")
         self.assertEqual(self.cable.with_context(location=self.shelf_b.id).qty_available, 4)
+
+    def test_receipt_of_serial_numbers(self):
+        meter = self.env["product.product"].create(
+            {"name": "Scan Meter", "is_storable": True, "barcode": "SC-METER", "tracking": "serial"}
+        )
+        receipt = self._receipt([(meter, 2)])
+        Picking = self._as(self.worker)
+        Picking.scanner_open(receipt.id)
+        state = self._scan(receipt, ["SC-METER", "SN-001"])["state"]
+        with self.assertRaisesRegex(UserError, "already scanned"):
+            self._scan(receipt, ["SC-METER", "SN-001"], state=state)
+        self._scan(receipt, ["SC-METER", "SN-002"], state=state)
+        self.assertEqual(sorted(receipt.move_line_ids.mapped("lot_name")), ["SN-001", "SN-002"])
+        self.assertEqual(receipt.move_line_ids.mapped("scanner_qty"), [1.0, 1.0])
+        Picking.scanner_validate(receipt.id, True)
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(sorted(receipt.move_line_ids.lot_id.mapped("name")), ["SN-001", "SN-002"])

@@ -151,6 +151,9 @@ export class WarehouseScanner extends Component {
             return "";
         }
         const line = this.nextLine;
+        if (!picking.lines.length) {
+            return _t("Nothing is reserved yet: this transfer waits for stock.");
+        }
         if (!line) {
             return _t("Everything is counted: validate.");
         }
@@ -164,6 +167,13 @@ export class WarehouseScanner extends Component {
             return _t("Next: go to %(location)s", { location: line.location });
         }
         return _t("Next: %(product)s (%(done)s / %(quantity)s)", line);
+    }
+
+    /** Moves with nothing reserved yet: shown, not scannable. */
+    get waitingMoves() {
+        const picking = this.state.picking;
+        const withLines = new Set(picking.lines.map((line) => line.move_id));
+        return picking.moves.filter((move) => !withLines.has(move.id));
     }
 
     get isShort() {
