@@ -261,11 +261,10 @@ class StockPicking(models.Model):
     # Scanning
     # ------------------------------------------------------------------------------------------------
     def _scanner_parse(self, barcode):
-        """What the company's barcode nomenclature reads in a barcode: the code to look up, a quantity
-        (weighted products, GS1 quantity) and, with a GS1 nomenclature, the lot and the location it
-        carries."""
+        """What the company's barcode nomenclature reads in a barcode: the code to look up (a GS1 label's
+        product or location), a quantity (weighted products, GS1 quantity), a GS1 label's lot and package."""
         self.ensure_one()
-        result = {"code": barcode, "quantity": 0.0, "lot": False, "location": False, "package": False}
+        result = {"code": barcode, "quantity": 0.0, "lot": False, "package": False}
         nomenclature = self.company_id.nomenclature_id
         if not nomenclature:
             return result
