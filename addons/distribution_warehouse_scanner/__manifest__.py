@@ -17,6 +17,7 @@
         "distribution_cycle_count",
     ],
     "data": [
+        "views/stock_picking_views.xml",
         "views/scanner_menus.xml",
     ],
     "demo": [

@@ -192,6 +192,12 @@ class StockPicking(models.Model):
         picking.sudo().scanner_user_id = False
         return True
 
+    def action_scanner_release(self):
+        """The form's button: an inventory manager gives tasks a worker left claimed back to the list."""
+        for picking in self:
+            self.scanner_release(picking.id)
+        return True
+
     # ------------------------------------------------------------------------------------------------
     # The picking screen
     # ------------------------------------------------------------------------------------------------

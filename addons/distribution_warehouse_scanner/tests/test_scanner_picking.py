@@ -57,8 +57,10 @@ class TestScannerPicking(ScannerCase):
         with self.assertRaisesRegex(UserError, "only they or an inventory manager"):
             self._as(self.worker2).scanner_release(picking.id)
         self.assertEqual(picking.scanner_user_id, self.worker)
-        # An inventory manager hands it back to the list.
-        self._as(self.stock_manager).scanner_release(picking.id)
+        # An inventory manager hands it back to the list (the transfer form's button); a worker cannot.
+        with self.assertRaisesRegex(UserError, "only they or an inventory manager"):
+            picking.with_user(self.worker2).action_scanner_release()
+        picking.with_user(self.stock_manager).action_scanner_release()
         self.assertFalse(picking.scanner_user_id)
         self._as(self.worker2).scanner_open(picking.id)
         self.assertEqual(picking.scanner_user_id, self.worker2)
