@@ -127,6 +127,14 @@ class StockPicking(models.Model):
             return False
         return True
 
+    def _scanner_lock_for_validation(self):
+        """Validating (or packing) holds the transfer's row: a second request for it at the same time (a
+        double tap, a second device) is refused at once instead of validating twice."""
+        if not self._scanner_try_lock():
+            raise UserError(
+                self.env._("%(picking)s is being validated right now: wait for the answer.", picking=self.name)
+            )
+
     def _scanner_check_claim(self):
         """Only the worker who claimed the transfer works it in the scanner."""
         self.ensure_one()
@@ -733,6 +741,7 @@ class StockPicking(models.Model):
     def scanner_put_in_pack(self, picking_id, package_id=False):
         """Put what was counted and is not packed yet in a package: the one scanned, else a new one."""
         picking = self._scanner_get(picking_id)
+        picking._scanner_lock_for_validation()
         picking._scanner_check_claim()
         package = self.env["stock.package"].browse(package_id) if package_id else None
         result = picking._scanner_put_in_pack(package)
@@ -782,6 +791,7 @@ class StockPicking(models.Model):
         credit check at goods issue, backorders, short-pick exceptions, invoicing on delivery and
         notifications follow), answering the backorder question with ``backorder``."""
         picking = self._scanner_get(picking_id)
+        picking._scanner_lock_for_validation()
         picking._scanner_check_claim()
         lines = picking.move_line_ids
         counted = lines.filtered(lambda ml: ml.scanner_qty > 0 and not ml.picked)

@@ -8,8 +8,8 @@ from odoo.tests import BaseCase, tagged
 class TestScannerClaimRace(BaseCase):
     """Two workers open the same task at once, on real separate connections: the first claims it and has
     not committed yet; the second is refused at once (the row is locked, NOWAIT) instead of both getting
-    it. Once the first has committed, the second is still refused: the task is claimed. Cleans up what it
-    committed."""
+    it. Once the first has committed, the second is still refused: the task is claimed. Then the first
+    worker's validation, sent twice at once, validates once. Cleans up what it committed."""
 
     def _dbname(self):
         dbname = odoo.tools.config["db_name"]
@@ -47,11 +47,11 @@ class TestScannerClaimRace(BaseCase):
     def _cleanup(self, setup_cr, users, product, picking):
         setup_cr.rollback()
         env = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})
-        picking = env["stock.picking"].browse(picking.id)
-        picking.action_cancel()
-        picking.move_ids.write({"state": "draft"})
-        picking.move_ids.unlink()
-        picking.unlink()
+        # What the test committed, validated or not: the transfer and its backorders, their moves, the stock.
+        pickings = env["stock.picking"].search([("product_id", "=", product.id)])
+        setup_cr.execute("DELETE FROM stock_move_line WHERE product_id = %s", [product.id])
+        setup_cr.execute("DELETE FROM stock_move WHERE product_id = %s", [product.id])
+        setup_cr.execute("DELETE FROM stock_picking WHERE id IN %s", [tuple(pickings.ids or [picking.id])])
         setup_cr.execute("DELETE FROM stock_quant WHERE product_id = %s", [product.id])
         env["product.product"].browse(product.id).unlink()
         env["res.users"].browse(users.ids).unlink()
@@ -76,6 +76,19 @@ class TestScannerClaimRace(BaseCase):
             cr2.rollback()
             setup_cr.execute("SELECT scanner_user_id, user_id FROM stock_picking WHERE id = %s", [picking.id])
             self.assertEqual(setup_cr.fetchone(), (users[0].id, users[0].id))
+            # The same worker validating twice at once (a double tap): the second request is refused at once.
+            env1.invalidate_all()
+            env1["stock.picking"].scanner_set_quantity(env1["stock.picking"].browse(picking.id).move_line_ids.id, 2)
+            env1["stock.picking"].scanner_validate(picking.id, True)
+            env1.flush_all()
+            env3 = odoo.api.Environment(cr2, users[0].id, {})
+            with self.assertRaisesRegex(UserError, "is being validated right now"):
+                env3["stock.picking"].scanner_validate(picking.id, True)
+            cr2.rollback()
+            cr1.commit()
+            setup_cr.rollback()  # a fresh snapshot
+            setup_cr.execute("SELECT state FROM stock_picking WHERE id = %s", [picking.id])
+            self.assertEqual(setup_cr.fetchone(), ("done",))
         finally:
             cr1.rollback()
             cr2.rollback()
