@@ -16,6 +16,7 @@ SUITE_DEPENDS = {
     "distribution_helpdesk": ["distribution_exceptions", *BASE],
     "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", *BASE],
     "distribution_cycle_count": ["distribution_exceptions", *BASE],
+    "distribution_warehouse_scanner": ["distribution_cycle_count", "distribution_exceptions", *BASE],
 }
 # The suite modules installing one module brings along on the core template: its dependencies, and
 # the helpdesk bridge, which installs itself (auto_install) once the exception queue meets helpdesk_mgmt.
@@ -28,6 +29,9 @@ SUITE_MODULES_INSTALLED_WITH = {
     "distribution_helpdesk": ["distribution_exceptions", *BASE],
     "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", *BASE, "distribution_helpdesk"],
     "distribution_cycle_count": ["distribution_exceptions", *BASE, "distribution_helpdesk"],
+    "distribution_warehouse_scanner": [
+        "distribution_cycle_count", "distribution_exceptions", *BASE, "distribution_helpdesk",
+    ],
 }
 # Models whose views the suite extends: rendered after every uninstall.
 EXTENDED_MODELS = [
