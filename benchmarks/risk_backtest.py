@@ -101,7 +101,9 @@ class Simulation:
     def clock(self, day, hour):
         from freezegun import freeze_time
 
-        return _Frozen(self.env, freeze_time(self.at(day, hour)))
+        from odoo.addons.distribution_kpi.models.distribution_demo_history import FrozenClock
+
+        return FrozenClock(self.env, freeze_time(self.at(day, hour)))
 
     # --- what people do --------------------------------------------------------------------------------
     def purchase(self, vendor, products, qty, planned_day):
@@ -186,24 +188,6 @@ class Simulation:
             with self.clock(day, 16):
                 self.ship()
         return orders
-
-
-class _Frozen:
-    """Freeze the clock for a block and flush inside it, so flow events and stored computes carry its time."""
-
-    def __init__(self, env, freezer):
-        self.env, self.freezer = env, freezer
-
-    def __enter__(self):
-        self.freezer.start()
-
-    def __exit__(self, *exc):
-        try:
-            if not exc[0]:
-                self.env.flush_all()
-        finally:
-            self.freezer.stop()
-        return False
 
 
 def judge(env, orders, last_day_end):

@@ -147,7 +147,7 @@ class _Player:
     def clock(self, day, hour):
         from freezegun import freeze_time
 
-        return _Frozen(self.env, freeze_time(self.at(day, hour)))
+        return FrozenClock(self.env, freeze_time(self.at(day, hour)))
 
     # --- the days ------------------------------------------------------------------------------------
     def play(self):
@@ -442,8 +442,9 @@ class _Player:
             run.action_compute()
 
 
-class _Frozen:
-    """Freeze the clock for a block and flush inside it, so flow events and stored computes carry its time."""
+class FrozenClock:
+    """Freeze the clock for a block and flush inside it, so flow events and stored computes carry its time.
+    Also used by benchmarks/risk_backtest.py."""
 
     def __init__(self, env, freezer):
         self.env, self.freezer = env, freezer
