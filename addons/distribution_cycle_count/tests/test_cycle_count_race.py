@@ -1,10 +1,9 @@
-import threading
-
 import odoo
 from odoo.exceptions import UserError
-from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, new_test_user, tagged
+
+from odoo.addons.distribution_order_flow.tests.concurrency import run_while_uncommitted, tests_database_name
 
 
 @tagged("post_install", "-at_install")
@@ -14,8 +13,7 @@ class TestCycleCountRace(BaseCase):
     request) is told who counts it. One counter, one snapshot. Cleans up what it committed."""
 
     def _dbname(self):
-        dbname = odoo.tools.config["db_name"]
-        return dbname[0] if isinstance(dbname, list) else dbname
+        return tests_database_name()
 
     def _setup(self):
         setup_cr = db_connect(self._dbname()).cursor()
@@ -46,29 +44,13 @@ class TestCycleCountRace(BaseCase):
 
     def test_two_counters_open_the_same_task(self):
         setup_cr, user_ids, count_id, location_id, product_id = self._setup()
-        cr1, cr2 = db_connect(self._dbname()).cursor(), db_connect(self._dbname()).cursor()
-        outcome = {}
         try:
-            env1 = odoo.api.Environment(cr1, user_ids[0], {})
-            env2 = odoo.api.Environment(cr2, user_ids[1], {})
-            env1["distribution.cycle.count"].scanner_open(count_id)
-            env1.flush_all()
-
-            def second():
-                try:
-                    retrying(lambda: env2["distribution.cycle.count"].scanner_open(count_id), env2)
-                    cr2.commit()
-                except Exception as error:  # noqa: BLE001 - asserted below
-                    outcome["error"] = error
-                    cr2.rollback()
-
-            thread = threading.Thread(target=second)
-            thread.start()
-            thread.join(2)
-            outcome["waited"] = thread.is_alive()
-            cr1.commit()
-            thread.join(30)
-            self.assertFalse(thread.is_alive())
+            outcome = run_while_uncommitted(
+                lambda env: env["distribution.cycle.count"].scanner_open(count_id),
+                lambda env: env["distribution.cycle.count"].scanner_open(count_id),
+                uids=user_ids,
+            )
+            self.assertTrue(outcome["finished"])
             self.assertTrue(outcome["waited"], "the second counter waits for the task's row")
             self.assertIsInstance(outcome.get("error"), UserError)
             self.assertIn("being counted by cc_race_counter_1", str(outcome["error"]))
@@ -78,10 +60,6 @@ class TestCycleCountRace(BaseCase):
             setup_cr.execute("SELECT COUNT(*) FROM distribution_cycle_count_line WHERE count_id = %s", [count_id])
             self.assertEqual(setup_cr.fetchone()[0], 1, "one set of lines, from the first counter")
         finally:
-            cr1.rollback()
-            cr2.rollback()
-            cr1.close()
-            cr2.close()
             self._cleanup(setup_cr, user_ids, count_id, location_id, product_id)
             setup_cr.close()
 
@@ -101,32 +79,12 @@ class TestCycleCountRace(BaseCase):
         )
         setup_cr.commit()
         locations = zone | bins
-        cr1, cr2 = db_connect(self._dbname()).cursor(), db_connect(self._dbname()).cursor()
-        outcome = {}
         try:
-            env1 = odoo.api.Environment(cr1, odoo.SUPERUSER_ID, {})
-            env2 = odoo.api.Environment(cr2, odoo.SUPERUSER_ID, {})
-            outcome["first"] = len(env1["distribution.cycle.count.rule"].browse(rules[0].id)._generate_tasks())
-            env1.flush_all()
-
-            def second():
-                try:
-                    outcome["second"] = len(
-                        retrying(lambda: env2["distribution.cycle.count.rule"].browse(rules[1].id)._generate_tasks(),
-                                 env2)
-                    )
-                    cr2.commit()
-                except Exception as error:  # noqa: BLE001 - asserted below
-                    outcome["error"] = error
-                    cr2.rollback()
-
-            thread = threading.Thread(target=second)
-            thread.start()
-            thread.join(2)
-            outcome["waited"] = thread.is_alive()
-            cr1.commit()
-            thread.join(30)
-            self.assertFalse(thread.is_alive())
+            outcome = run_while_uncommitted(
+                lambda env: len(env["distribution.cycle.count.rule"].browse(rules[0].id)._generate_tasks()),
+                lambda env: len(env["distribution.cycle.count.rule"].browse(rules[1].id)._generate_tasks()),
+            )
+            self.assertTrue(outcome["finished"])
             self.assertNotIn("error", outcome, outcome.get("error"))
             self.assertTrue(outcome["waited"], "the second run waits for the first's tasks")
             self.assertEqual((outcome["first"], outcome["second"]), (3, 0))
@@ -138,10 +96,6 @@ class TestCycleCountRace(BaseCase):
             )
             self.assertEqual(sorted(setup_cr.fetchall()), sorted((loc_id, 1) for loc_id in locations.ids))
         finally:
-            cr1.rollback()
-            cr2.rollback()
-            cr1.close()
-            cr2.close()
             setup_cr.rollback()
             setup_cr.execute("DELETE FROM distribution_cycle_count WHERE location_id IN %s", [tuple(locations.ids)])
             cleanup = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})

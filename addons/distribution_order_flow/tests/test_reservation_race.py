@@ -1,9 +1,8 @@
-import threading
-
 import odoo
-from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
+
+from .concurrency import run_while_uncommitted, tests_database_name
 
 
 @tagged("post_install", "-at_install")
@@ -55,38 +54,10 @@ class TestReservationRace(BaseCase):
         setup_cr.commit()
 
     def _reserve_concurrently(self, first, second):
-        """``first(env)`` runs on connection 1 and stays uncommitted while ``second(env)`` runs on connection
-        2 (as a request: retried when it cannot serialize) and commits; then connection 1 commits."""
-        dbname = odoo.tools.config["db_name"]
-        dbname = dbname[0] if isinstance(dbname, list) else dbname
-        cr1, cr2 = db_connect(dbname).cursor(), db_connect(dbname).cursor()
-        outcome = {}
-        try:
-            env1, env2 = self._env(cr1), self._env(cr2)
-            first(env1)
-            env1.flush_all()
-
-            def run_second():
-                try:
-                    retrying(lambda: second(env2), env2)
-                    cr2.commit()
-                except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                    outcome["error"] = error
-                    cr2.rollback()
-
-            thread = threading.Thread(target=run_second)
-            thread.start()
-            thread.join(2)
-            outcome["waited"] = thread.is_alive()
-            cr1.commit()
-            thread.join(30)
-            self.assertFalse(thread.is_alive())
-            self.assertNotIn("error", outcome, outcome.get("error"))
-        finally:
-            cr1.rollback()
-            cr2.rollback()
-            cr1.close()
-            cr2.close()
+        """``first`` on connection 1, uncommitted, while ``second`` runs on connection 2 as a request."""
+        outcome = run_while_uncommitted(first, second)
+        self.assertTrue(outcome["finished"])
+        self.assertNotIn("error", outcome, outcome.get("error"))
         return outcome
 
     def _reserved(self, setup_cr, product, warehouse, moves):
@@ -100,9 +71,7 @@ class TestReservationRace(BaseCase):
         return reserved, on_hand, quant_count, [row[1] for row in setup_cr.fetchall()]
 
     def test_two_reservations_of_the_same_quant(self):
-        dbname = odoo.tools.config["db_name"]
-        dbname = dbname[0] if isinstance(dbname, list) else dbname
-        setup_cr, product, moves, warehouse = self._setup(dbname)
+        setup_cr, product, moves, warehouse = self._setup(tests_database_name())
         try:
             outcome = self._reserve_concurrently(
                 lambda env: env["stock.move"].browse(moves[0].id)._action_assign(),
@@ -119,9 +88,7 @@ class TestReservationRace(BaseCase):
             setup_cr.close()
 
     def test_scheduler_beside_check_availability(self):
-        dbname = odoo.tools.config["db_name"]
-        dbname = dbname[0] if isinstance(dbname, list) else dbname
-        setup_cr, product, moves, warehouse = self._setup(dbname)
+        setup_cr, product, moves, warehouse = self._setup(tests_database_name())
         try:
             # A warehouse user clicks Check Availability on one delivery while the scheduler reserves the
             # other's waiting move.
