@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, new_test_user, tagged
 
-from odoo.addons.distribution_order_flow.tests.concurrency import run_while_uncommitted, tests_database_name
+from odoo.addons.distribution_order_flow.tests.concurrency import current_database, run_while_uncommitted
 
 
 @tagged("post_install", "-at_install")
@@ -13,7 +13,7 @@ class TestCycleCountRace(BaseCase):
     request) is told who counts it. One counter, one snapshot. Cleans up what it committed."""
 
     def _dbname(self):
-        return tests_database_name()
+        return current_database()
 
     def _setup(self):
         setup_cr = db_connect(self._dbname()).cursor()

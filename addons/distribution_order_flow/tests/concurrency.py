@@ -9,7 +9,7 @@ from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 
 
-def tests_database_name():
+def current_database():
     """The database the tests run on."""
     dbname = odoo.tools.config["db_name"]
     return dbname[0] if isinstance(dbname, list) else dbname
@@ -21,7 +21,7 @@ def run_while_uncommitted(first, second, uids=(odoo.SUPERUSER_ID, odoo.SUPERUSER
     commits. Returns {"first": its result, "second": its result, "waited": whether the second was still
     waiting when the first committed, "finished": whether the second ended, "error": the second's exception
     (absent when it succeeded)}. Both connections are rolled back and closed whatever happens."""
-    dbname = tests_database_name()
+    dbname = current_database()
     cr1, cr2 = db_connect(dbname).cursor(), db_connect(dbname).cursor()
     outcome = {}
     try:

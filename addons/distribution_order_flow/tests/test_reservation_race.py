@@ -2,7 +2,7 @@ import odoo
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 
-from .concurrency import run_while_uncommitted, tests_database_name
+from .concurrency import current_database, run_while_uncommitted
 
 
 @tagged("post_install", "-at_install")
@@ -71,7 +71,7 @@ class TestReservationRace(BaseCase):
         return reserved, on_hand, quant_count, [row[1] for row in setup_cr.fetchall()]
 
     def test_two_reservations_of_the_same_quant(self):
-        setup_cr, product, moves, warehouse = self._setup(tests_database_name())
+        setup_cr, product, moves, warehouse = self._setup(current_database())
         try:
             outcome = self._reserve_concurrently(
                 lambda env: env["stock.move"].browse(moves[0].id)._action_assign(),
@@ -88,7 +88,7 @@ class TestReservationRace(BaseCase):
             setup_cr.close()
 
     def test_scheduler_beside_check_availability(self):
-        setup_cr, product, moves, warehouse = self._setup(tests_database_name())
+        setup_cr, product, moves, warehouse = self._setup(current_database())
         try:
             # A warehouse user clicks Check Availability on one delivery while the scheduler reserves the
             # other's waiting move.
