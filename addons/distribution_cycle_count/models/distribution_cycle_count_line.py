@@ -85,6 +85,14 @@ class DistributionCycleCountLine(models.Model):
 
     def write(self, vals):
         self._check_distribution_system_fields([vals])
+        if "count_id" in vals and any(line.count_id.id != vals["count_id"] for line in self):
+            # A line counted in one task would otherwise land in another (submitted, or someone else's).
+            raise UserError(
+                self.env._(
+                    "Cycle count %(name)s: a counted line cannot be moved to another count; add a line there.",
+                    name=", ".join(self.count_id.mapped("name")),
+                )
+            )
         if not self.env.su:
             self.count_id._check_can_count()
             applied = self.filtered(lambda line: line.state != "draft")

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import CycleCountCase
@@ -42,6 +42,17 @@ class TestCycleCountSecurity(CycleCountCase):
         self.assertEqual(count.state, "to_approve")
         self.assertEqual(self._on_hand(self.widget), 20.0)
         self.assertEqual(count.line_ids.filtered(lambda ln: ln.product_id == self.widget).sudo().recorded_qty, 20.0)
+
+    def test_counter_cannot_move_a_line_to_another_count(self):
+        submitted = self._counted(self._count(location=self.bin_2, products=self.widget), {self.widget: 1.0})
+        mine = self._count(products=self.gadget).with_user(self.counter)
+        mine.action_start()
+        line = mine.line_ids.with_user(self.counter)
+        line.counted_qty = 99.0
+        with self.assertRaisesRegex(UserError, "cannot be moved to another count"):
+            line.write({"count_id": submitted.id})
+        self.assertEqual(line.count_id, mine)
+        self.assertEqual(submitted.line_ids.product_id, self.widget, "nothing slipped into the submitted count")
 
     def test_counter_cannot_create_a_count_in_a_later_state(self):
         with self.assertRaisesRegex(AccessError, "set by the system"):
