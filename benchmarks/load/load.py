@@ -15,7 +15,10 @@ Started by run_load.sh (which builds the two template databases). Two parts:
 The clients, all on loopback and bounded in count and time:
 
 * sales reps create orders of one to three lines of a small set of products whose stock is short, and
-  confirm them (one order in four carries 15% off: the suite refuses to confirm it without approval);
+  confirm them. One order in four carries 15% off: the suite refuses to confirm it without approval, so
+  with the suite the rep asks for approval (*Request Validation*), a sales manager approves it
+  (``validate_tier`` and its comment wizard) and the rep confirms it then. Both flavours confirm the same
+  orders; the suite's confirmation rate includes the approvals it requires;
 * warehouse clients take ready deliveries as a barcode app does (ordered by priority then scheduled
   date; each picker its own wave, or with --shared-pickings all from the top of one list): set each
   move's quantity and picked, a third of them short, validate, and answer the backorder wizard (create the backorder);
@@ -35,6 +38,7 @@ import argparse
 import http.client
 import json
 import os
+import queue
 import random
 import re
 import signal
@@ -121,6 +125,7 @@ def setup(db, out, odoo_args, reps, pickers, order_trigger=None):
 
         users = {
             "reps": [user(f"load_rep_{i}", "sales_team.group_sale_salesman_all_leads") for i in range(reps)],
+            "approver": user("load_approver", "sales_team.group_sale_manager"),
             "pickers": [user(f"load_picker_{i}", "stock.group_stock_user") for i in range(pickers)],
             "buyer": user(
                 "load_buyer",
@@ -217,9 +222,14 @@ class Stats:
                 self.samples.setdefault((op, kind), message[:160])
 
 
-def rep(client, data, orders, rng):
+def rep(client, data, orders, rng, approvals, deadline):
+    """``approvals``: with the suite, the orders waiting for a manager (``approver``); each approved one
+    comes back on the rep's own queue and the rep confirms it, between new orders and, after the last,
+    until none is left waiting (or the deadline)."""
     products, customers = data["products"], data["customers"]
     hot = products[: len(products) // 2]  # half the products take most of the demand: competing stock
+    approved = queue.Queue()
+    waiting = 0
     for n in range(orders):
         lines = []
         for product in rng.sample(hot if rng.random() < 0.8 else products, rng.randint(1, 3)):
@@ -230,8 +240,49 @@ def rep(client, data, orders, rng):
         ids = client.call("order.create", "sale.order", "create", retry=False, vals_list=[
             {"partner_id": rng.choice(customers), "warehouse_id": data["warehouse"], "order_line": lines}])
         if ids:
-            client.call("order.confirm", "sale.order", "action_confirm", ids=ids,
-                        expect=[r"(?i)approv", r"(?i)validat"])
+            confirmed = client.call("order.confirm", "sale.order", "action_confirm", ids=ids,
+                                    expect=[r"(?i)approv", r"(?i)validat"])
+            if confirmed is None and data["suite"] and n % 4 == 3:
+                # As the quotation's Request Validation button: the reviewers are notified.
+                if client.call("order.request approval", "sale.order", "request_validation", ids=ids) is not None:
+                    approvals.put((ids, approved))
+                    waiting += 1
+        waiting -= _confirm_approved(client, approved)
+    while waiting > 0 and time.time() < deadline:
+        waiting -= _confirm_approved(client, approved, timeout=max(min(deadline - time.time(), 1.0), 0.0))
+
+
+def _confirm_approved(client, approved, timeout=0.0):
+    """Confirm the rep's orders that came back approved (waiting at most ``timeout`` for the first)."""
+    count = 0
+    while True:
+        try:
+            ids = approved.get(timeout=timeout) if timeout else approved.get_nowait()
+        except queue.Empty:
+            return count
+        timeout = 0.0
+        count += 1
+        client.call("order.confirm", "sale.order", "action_confirm", ids=ids)
+
+
+def approver(client, data, done, approvals):
+    """A sales manager approving the orders sent to approval (the tier's Validate button), as they come."""
+    while not done.is_set():
+        try:
+            ids, reply = approvals.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        # The rules ask for a comment: Validate opens the comment wizard, which approves (as in the web client).
+        action = client.call("order.approve", "sale.order", "validate_tier", ids=ids)
+        if isinstance(action, dict) and action.get("res_model") == "comment.wizard":
+            context = action.get("context", {})
+            wizard = client.call("order.approve", "comment.wizard", "create", context=context,
+                                 vals_list=[{"comment": context.get("default_comment") or "Approved"}])
+            if wizard:
+                client.call("order.approve", "comment.wizard", "add_comment", ids=wizard, context=context)
+        # Approved or not (an error is counted), the order goes back to its rep, who confirms it or sees
+        # the refusal: no order is left waiting.
+        reply.put(ids)
 
 
 def picker(client, data, done, rng, deadline, wave):
@@ -423,7 +474,10 @@ def drive(urls, db, data, args, seed):
         threads.append(thread)
         return thread
 
-    reps = [start(rep, user, args.orders, random.Random(rng.random())) for user in users["reps"]]
+    approvals = queue.Queue()  # (order ids, the rep's reply queue), with the suite
+    if data["suite"]:
+        start(approver, users["approver"], done, approvals)
+    reps = [start(rep, user, args.orders, random.Random(rng.random()), approvals, deadline) for user in users["reps"]]
     for i, user in enumerate(users["pickers"]):
         start(picker, user, done, random.Random(rng.random()), deadline,
               None if args.shared_pickings else (i, len(users["pickers"])))
