@@ -64,7 +64,7 @@ CUSTOMERS = 30
 # ----------------------------------------------------------------------------------------------------
 # setup (inside Odoo)
 # ----------------------------------------------------------------------------------------------------
-def setup(db, out, odoo_args, reps, pickers, order_trigger=None):
+def setup(db, out, odoo_args, reps, pickers, order_trigger=None, reservation=None):
     from bench_common import setup_odoo
 
     setup_odoo(odoo_args)
@@ -80,6 +80,8 @@ def setup(db, out, odoo_args, reps, pickers, order_trigger=None):
         company = env.company
         if order_trigger and "replenishment_order_trigger" in company:
             company.replenishment_order_trigger = order_trigger
+        if reservation and "distribution_reservation_mode" in company:
+            company.distribution_reservation_mode = reservation
         warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         vendor = env["res.partner"].create({"name": "Load Vendor", "is_company": True, "supplier_rank": 1})
         products = env["product.product"].create(
@@ -737,6 +739,7 @@ def run(args):  # noqa: C901 - the benchmark's round loop reads best in one piec
             subprocess.run([args.python, __file__, "--setup", "--db", db, "--out", keys,
                             "--reps", str(args.reps), "--pickers", str(args.pickers),
                             *(["--order-trigger", args.order_trigger] if args.order_trigger else []),
+                            "--reservation", args.reservation,
                             f"--addons-path={args.addons_path}", *args.db_args], check=True)
             with open(keys) as f:
                 data = json.load(f)
@@ -826,12 +829,15 @@ def main():
     parser.add_argument("--max-seconds", type=int, default=240, help="bound of one round's driving time")
     parser.add_argument("--order-trigger", choices=["none", "propose", "create"],
                         help="suite: the company's replenishment on short confirmation (default: the company's)")
+    parser.add_argument("--reservation", choices=["confirmation", "background"], default="background",
+                        help="suite: the company's Reserve Customer Orders setting (default: background, the "
+                             "setting docs/DEPLOYMENT.md recommends for high volumes on contended stock)")
     parser.add_argument("--shared-pickings", action="store_true",
                         help="pickers take from the top of one list (two scanners on one delivery) instead of waves")
     parser.add_argument("--fault", choices=["kill-worker", "drop-db"],
                         help="inject a fault while the clients drive (see Fault)")
     parser.add_argument("--fault-interval", type=float, default=4.0, help="seconds between faults")
-    parser.add_argument("--job-channels", default="root:2",
+    parser.add_argument("--job-channels", default="root:2,root.distribution.reservation:1",
                         help="suite: queue_job's channels (ODOO_QUEUE_JOB_CHANNELS) for the runner")
     parser.add_argument("--drain-seconds", type=int, default=120,
                         help="suite: at most this long, wait for the queued jobs before checking")
@@ -845,7 +851,7 @@ def main():
     args.db_args = odoo_args
     if args.setup:
         setup(args.db, args.out, [f"--addons-path={args.addons_path}", *odoo_args], args.reps, args.pickers,
-              args.order_trigger)
+              args.order_trigger, args.reservation)
         return 0
     return run(args)
 

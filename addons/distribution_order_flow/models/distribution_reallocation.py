@@ -79,19 +79,30 @@ class DistributionReallocation(models.AbstractModel):
         moves = Move.search(self._get_candidate_domain(products, locations, companies), order="id")
         if not moves:
             return {}
+        # First on this transaction's snapshot, without locks: when nothing would change (the common case of
+        # a scheduler run, every few minutes), no quant or move is locked and nothing is written, so users
+        # reserving and validating meanwhile never wait for the run. A change that others commit meanwhile
+        # is the next run's.
+        if not self._get_reallocation_changes(*self._plan_reallocation(moves)):
+            return {}
         self._lock(moves)
         # What others committed while we waited for the locks.
         moves.invalidate_recordset()
         moves.move_line_ids.invalidate_recordset()
+        return self._apply_targets(*self._plan_reallocation(moves))
+
+    @api.model
+    def _plan_reallocation(self, moves):
+        """(moves, {move: quantity it should hold}) for the open candidate ``moves``: see the model."""
         moves = moves.filtered(lambda m: m.state in OPEN_STATES)
         # The delivery each move serves: the move itself in one step, the customer move its chain ends
         # at in several (score, ship policy and order come from it).
         ends = moves._get_delivery_chain_ends()
         moves = moves.filtered(lambda m: m in ends)
-        groups = defaultdict(lambda: Move.browse())
+        groups = defaultdict(moves.browse)
         for move in moves:
             groups[(move.product_id, move.location_id)] |= move
-        excluded = Move.browse()
+        excluded = moves.browse()
         targets = {}
         for _pass in range(2):
             targets = {}
@@ -101,7 +112,22 @@ class DistributionReallocation(models.AbstractModel):
             if not incomplete - excluded:
                 break
             excluded |= incomplete
-        return self._apply_targets(moves, targets)
+        return moves, targets
+
+    @api.model
+    def _get_reallocation_changes(self, moves, targets):
+        """(moves holding more than their target, moves holding less)."""
+        before = {move: move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id) for move in targets}
+        over, under = [], []
+        for move, target in targets.items():
+            comparison = float_compare(before[move], target, precision_rounding=move.product_id.uom_id.rounding)
+            if comparison > 0:
+                over.append(move.id)
+            elif comparison < 0:
+                under.append(move.id)
+        if not over and not under:
+            return ()
+        return moves.browse(over), moves.browse(under)
 
     @api.model
     def _lock(self, moves):
@@ -187,22 +213,10 @@ class DistributionReallocation(models.AbstractModel):
     def _apply_targets(self, moves, targets):
         before = {move: move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id) for move in targets}
         rounding = {move: move.product_id.uom_id.rounding for move in targets}
-        over = moves.browse(
-            [
-                m.id
-                for m, target in targets.items()
-                if float_compare(before[m], target, precision_rounding=rounding[m]) > 0
-            ]
-        )
-        under = moves.browse(
-            [
-                m.id
-                for m, target in targets.items()
-                if float_compare(before[m], target, precision_rounding=rounding[m]) < 0
-            ]
-        )
-        if not over and not under:
+        changes = self._get_reallocation_changes(moves, targets)
+        if not changes:
             return {}
+        over, under = changes
         if over:
             over._do_unreserve()
         # Odoo's reservation, move by move in score order: each takes what is free, which by
@@ -290,11 +304,14 @@ class DistributionReallocation(models.AbstractModel):
 
     @api.model
     def _prepare_reallocation(self, company_id=False):
-        """The first part of the step: the open customer moves re-scored, then the ids of the short
-        products (in id order) to re-allocate."""
+        """The first part of the step: the ids of the short products (in id order) to re-allocate, their
+        open customer moves re-scored (the others are re-scored hourly and when their order changes: writing
+        them here, at every scheduler run, would only compete with the pickers' writes on those moves)."""
         company = self.env["res.company"].browse(company_id) if company_id else None
-        self.env["stock.move"]._cron_refresh_allocation_scores()
-        return sorted(product.id for (product,) in self._get_short_products(company))
+        product_ids = sorted(product.id for (product,) in self._get_short_products(company))
+        if product_ids:
+            self.env["stock.move"]._cron_refresh_allocation_scores(self.env["product.product"].browse(product_ids))
+        return product_ids
 
     @api.model
     def _reallocate_short_products(self, company_id=False):

@@ -38,6 +38,21 @@ class ResCompany(models.Model):
         "barcode apps and Odoo's reservation scheduler serve first.",
     )
 
+    distribution_reservation_mode = fields.Selection(
+        [
+            ("confirmation", "At confirmation"),
+            ("background", "In the background, by allocation score"),
+        ],
+        string="Reserve Customer Orders",
+        default="confirmation",
+        required=True,
+        help="At confirmation (Odoo's way): a sales order's delivery reserves its stock in the confirming "
+        "transaction. In the background: the order is confirmed without touching the stock, and a job "
+        "(queue root.distribution.reservation) reserves its delivery a moment later, the waiting deliveries "
+        "by allocation score. For high order volumes on contended products: confirmations no longer wait for "
+        "each other on the stock they compete for, and backorders created at validation are reserved the "
+        "same way, out of the warehouse user's transaction.",
+    )
     distribution_credit_hold_unreserve = fields.Boolean(
         string="Held Orders Release Their Reservations",
         help="When an order goes on credit hold, the stock reserved for its deliveries (not yet picked) is "

@@ -12,6 +12,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.allocation_promise_horizon_days", readonly=False
     )
     allocation_priority_threshold = fields.Float(related="company_id.allocation_priority_threshold", readonly=False)
+    distribution_reservation_mode = fields.Selection(related="company_id.distribution_reservation_mode", readonly=False)
     distribution_credit_hold_unreserve = fields.Boolean(
         related="company_id.distribution_credit_hold_unreserve", readonly=False
     )

@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from .promise_replan import REPLAN_DATE_FIELDS, REPLAN_HOLD_KEY
 from .res_company import ALLOCATION_WEIGHTS
+from .stock_picking import DEFER_RESERVATION_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -209,6 +210,13 @@ class StockMove(models.Model):
         held = self._filter_credit_held()
         if held:
             return (self - held)._action_assign(force_qty=force_qty)
+        # Backorders created at validation, in a company that reserves in the background: queued, not
+        # reserved in the warehouse user's transaction (stock.picking._create_backorder marks the cursor).
+        if self.env.cr.cache.get(DEFER_RESERVATION_KEY):
+            deferred = self.filtered(lambda move: move._is_reserved_in_background())
+            if deferred:
+                deferred._enqueue_background_reservation()
+                return (self - deferred)._action_assign(force_qty=force_qty)
         if self._is_scheduler_reservation() and len(self) > SCHEDULER_ASSIGN_BATCH:
             return self._action_assign_in_batches(force_qty=force_qty)
         self._lock_reservable_quants()
@@ -276,6 +284,44 @@ class StockMove(models.Model):
             log_exceptions=False,  # a serialization failure is expected under concurrency, and retried
         )
 
+    def _should_assign_at_confirm(self):
+        # A company that reserves in the background: its customer moves are reserved by a job after the
+        # confirming transaction commits (_enqueue_background_reservation), not by that transaction.
+        return super()._should_assign_at_confirm() and not self._is_reserved_in_background()
+
+    def _is_reserved_in_background(self):
+        """Whether this move is reserved by the background reservation job rather than where it is confirmed:
+        a customer order's move (any step of its delivery) in a company whose Reserve Customer Orders setting
+        is "In the background", from stock that is reserved at all."""
+        self.ensure_one()
+        return (
+            self.company_id.distribution_reservation_mode == "background"
+            and bool(self.sale_line_id)
+            and not self._should_bypass_reservation()
+        )
+
+    def _enqueue_background_reservation(self):
+        """Queue the reservation of these moves' transfers: one job per transfer (identity key: queuing it
+        again while it waits adds nothing; the job reserves whatever of the transfer still waits when it
+        runs), on the channel root.distribution.reservation, the highest allocation score first (job
+        priority). Moves that need nothing (reserved, waiting for an earlier step, not due yet) are left."""
+        today = fields.Date.today()
+        moves = self.filtered(
+            lambda move: move.state in ("confirmed", "partially_available")
+            and move.picking_id
+            and move._is_reserved_in_background()
+            and (move.picking_type_id.reservation_method == "at_confirm"
+                 or (move.reservation_date and move.reservation_date <= today))
+        )
+        for picking, picking_moves in moves.grouped("picking_id").items():
+            picking = picking.sudo().with_company(picking.company_id)
+            score = max(picking_moves.mapped("allocation_score") or [0.0])
+            picking.with_delay(
+                description=self.env._("Reserve %(picking)s", picking=picking.name),
+                identity_key=picking._get_background_reservation_job_key(),
+                priority=max(0, 100 - int(score)),
+            )._job_reserve_in_background()
+
     def _filter_credit_held(self):
         if not self.company_id.filtered("distribution_credit_hold_unreserve"):
             return self.browse()
@@ -290,15 +336,20 @@ class StockMove(models.Model):
         if customer_moves:
             customer_moves._refresh_allocation_scores()
             customer_moves.picking_id._apply_carrier_cutoff()
+            customer_moves._enqueue_background_reservation()
         return moves
 
     @api.model
-    def _cron_refresh_allocation_scores(self):
-        """Hourly: promise dates come closer and cut-offs pass, so open customer moves are re-scored."""
+    def _cron_refresh_allocation_scores(self, products=None):
+        """Hourly: promise dates come closer and cut-offs pass, so open customer moves are re-scored
+        (``products``: only theirs, as the scheduler's re-allocation step asks for the products it
+        re-allocates)."""
         # Deliveries and the earlier steps (pick, pack) of multi-step deliveries.
-        moves = self.search(
-            Domain([("state", "not in", ("done", "cancel", "draft")), ("sale_line_id", "!=", False)])
-            & Domain.OR([[("picking_code", "=", "outgoing")], self._get_delivery_chain_domain()])
+        domain = Domain([("state", "not in", ("done", "cancel", "draft")), ("sale_line_id", "!=", False)]) & Domain.OR(
+            [[("picking_code", "=", "outgoing")], self._get_delivery_chain_domain()]
         )
+        if products is not None:
+            domain &= Domain("product_id", "in", products.ids)
+        moves = self.search(domain)
         for batch_start in range(0, len(moves), 2000):
             moves[batch_start:batch_start + 2000]._refresh_allocation_scores()

@@ -3,6 +3,10 @@ from odoo.exceptions import UserError
 
 from .promise_replan import REPLAN_HOLD_KEY
 
+# Set on the cursor while core creates backorders at validation: their reservation is queued when the
+# company reserves in the background (stock.move._action_assign).
+DEFER_RESERVATION_KEY = "distribution_defer_reservation"
+
 
 class StockPicking(models.Model):
     _name = "stock.picking"
@@ -210,6 +214,41 @@ class StockPicking(models.Model):
         for picking in pickings.filtered(lambda p: p.state == "done" and p.sale_id and p._is_customer_delivery()):
             picking.sale_id._notify_shipment(picking)
         return res
+
+    def _create_backorder(self, backorder_moves=None):
+        # Core reserves the new backorders here, in the validating transaction; a company that reserves
+        # in the background has them reserved by the job instead (stock.move._action_assign).
+        cache = self.env.cr.cache
+        cache[DEFER_RESERVATION_KEY] = cache.get(DEFER_RESERVATION_KEY, 0) + 1
+        try:
+            return super()._create_backorder(backorder_moves=backorder_moves)
+        finally:
+            cache[DEFER_RESERVATION_KEY] -= 1
+
+    def _get_background_reservation_job_key(self):
+        """Identity key of this transfer's background reservation job."""
+        self.ensure_one()
+        return f"distribution_reserve:{self.id}"
+
+    def _job_reserve_in_background(self):
+        """Job (company setting Reserve Customer Orders: In the background): reserve what this transfer's
+        customer moves still wait for, as the confirmation (or the backorder's creation) would have, with
+        the same quant locks (stock.move._lock_reservable_quants). Its snapshot is taken when it starts, so
+        it seldom waits; when it fails to serialize beside another reservation, queue_job runs it again.
+        Nothing left to reserve (the scheduler or a user's Check Availability was first, the transfer was
+        validated or cancelled meanwhile): nothing is done. Returns the moves it tried to reserve."""
+        self.ensure_one()
+        moves = self.move_ids.filtered(
+            lambda move: move.state in ("confirmed", "partially_available") and move._is_reserved_in_background()
+        )
+        if moves:
+            moves._action_assign()
+            self._after_background_reservation(moves)
+        return moves
+
+    def _after_background_reservation(self, moves):
+        """Hook: what a confirmation does after reserving, done once the job reserved ``moves`` (the
+        replenishment module plans what is still short)."""
 
     def _get_replan_receipts(self):
         """The receipts among these (incoming transfers, of any company): validating one re-plans the

@@ -6,3 +6,4 @@ from . import distribution_replenishment_line
 from . import sale_order
 from . import mail_activity
 from . import distribution_replenishment_forecast
+from . import stock_picking

@@ -27,7 +27,11 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         res = super()._action_confirm()
-        self._plan_replenishment_of_shortfall()
+        # Orders of a company that reserves in the background are not reserved yet: their shortfall is
+        # planned once the reservation job has run (stock.picking._after_background_reservation).
+        self.filtered(
+            lambda order: order.company_id.distribution_reservation_mode != "background"
+        )._plan_replenishment_of_shortfall()
         return res
 
     def _get_unreserved_products(self):
