@@ -196,7 +196,7 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda order: order.state == "sale")
         to_check = orders.filtered(
             lambda order: not order.credit_hold
-            and (order.company_id.account_use_credit_limit or order.company_id.distribution_credit_overdue_check)
+            and order._may_be_credit_blocked()
             and not order._is_credit_approved()
         )
         if to_check:
@@ -205,6 +205,19 @@ class SaleOrder(models.Model):
                 _("found at goods issue")
             )
         return orders.filtered("credit_hold")
+
+    def _may_be_credit_blocked(self):
+        """Whether a credit rule can stop this order at all: its company checks overdue balances, or it
+        checks credit limits and the customer has one (a customer without a limit is never over it, so its
+        exposure, which reads its receivables and open orders, need not be computed at goods issue)."""
+        self.ensure_one()
+        company = self.company_id
+        if company.distribution_credit_overdue_check:
+            return True
+        if not company.account_use_credit_limit:
+            return False
+        # The credit limit is accounting data a warehouse user can't read.
+        return bool(self.partner_id.commercial_partner_id.with_company(company).sudo().credit_limit)
 
     def _on_goods_issue_refused(self, pickings):
         """Hook: deliveries of these held orders were refused at goods issue (the exceptions module tells

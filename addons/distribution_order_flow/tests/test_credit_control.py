@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -81,6 +82,31 @@ class TestCreditControl(OrderFlowCase):
         self.assertIn("found at goods issue, by", note)
         self.assertIn(self.picker.name, note)
         self.assertIn("over its credit limit", note)
+
+    def test_customer_without_limit_is_not_measured_at_goods_issue(self):
+        """No limit on the customer and no overdue rule: no credit rule can stop the order, so its exposure
+        (receivables and open orders) is not computed in the warehouse's validation. With a limit, it is."""
+        self.customer.credit_limit = 0.0
+        order = self._confirmed()
+        with patch.object(type(order), "_refresh_credit_exposure", autospec=True) as refresh:
+            self._validate_as_picker(order.picking_ids)
+        refresh.assert_not_called()
+        self.assertEqual(order.picking_ids.state, "done")
+        self.customer.credit_limit = 100000.0
+        order = self._confirmed()
+        with patch.object(type(order), "_refresh_credit_exposure", autospec=True,
+                          side_effect=type(order)._refresh_credit_exposure) as refresh:
+            self._validate_as_picker(order.picking_ids)
+        refresh.assert_called_once()
+        self.assertEqual(order.picking_ids.state, "done")
+        # The overdue rule measures every customer, limit or not.
+        self.customer.credit_limit = 0.0
+        self.company_a.write({"distribution_credit_overdue_check": True, "distribution_credit_overdue_days": 0})
+        order = self._confirmed()
+        self._overdue_invoice(10)
+        self._validate_as_picker(order.picking_ids)
+        self.assertTrue(order.credit_hold)
+        self.assertEqual(order.picking_ids.state, "assigned")
 
     def test_credit_approved_order_ships_over_the_limit(self):
         self.customer.credit_limit = 100.0

@@ -163,6 +163,11 @@ class TestBackgroundReservationRace(BaseCase):
         finally:
             setup_cr.rollback()
             cleanup = odoo.api.Environment(setup_cr, odoo.SUPERUSER_ID, {})
+            # The company's settings first, in their own commit: the other tests must not inherit them.
+            cleanup.company.distribution_reservation_mode = mode
+            if trigger:
+                cleanup.company["replenishment_order_trigger"] = trigger
+            setup_cr.commit()
             cleanup_orders = cleanup["sale.order"].browse(orders.ids)
             cleanup_orders.picking_ids.move_ids._do_unreserve()
             cleanup_orders._action_cancel()
@@ -176,8 +181,5 @@ class TestBackgroundReservationRace(BaseCase):
             setup_cr.execute("DELETE FROM stock_quant WHERE product_id = %s", [product.id])
             cleanup["product.product"].browse(product.id).unlink()
             cleanup["res.partner"].browse(customer.id).unlink()
-            cleanup.company.distribution_reservation_mode = mode
-            if trigger:
-                cleanup.company["replenishment_order_trigger"] = trigger
             setup_cr.commit()
             setup_cr.close()
