@@ -8,7 +8,8 @@ class ResPartner(models.Model):
         string="Supplier On Time (%)",
         compute="_compute_supplier_performance",
         digits=(16, 1),
-        help="Share of the vendor's receipts done on or before the expected arrival date (all receipts).",
+        help="Share of the vendor's receipts done on or before the expected arrival date (all receipts; the "
+        "stored figures, refreshed when a receipt of the vendor is validated and each night).",
     )
     supplier_avg_delay_days = fields.Float(
         string="Supplier Avg Delay (days)",
@@ -27,20 +28,16 @@ class ResPartner(models.Model):
     supplier_receipt_count = fields.Integer(string="Receipts Measured", compute="_compute_supplier_performance")
 
     def _compute_supplier_performance(self):
-        vendors = self.commercial_partner_id
-        self.env["distribution.supplier.performance"].invalidate_model()  # a live view, never stale
-        rows = self.env["distribution.supplier.performance"].sudo().search_read(
-            [("partner_id", "in", vendors.ids), ("product_id", "=", False), ("company_id", "=", self.env.company.id)],
-            ["partner_id", "on_time_rate", "delay_days", "fill_rate", "lead_drift", "receipt_count"],
-        )
-        by_vendor = {row["partner_id"][0]: row for row in rows}
+        # The stored figures (distribution.supplier.stat), not the scorecard view: one indexed read.
+        company = self.env.company
+        figures = self.env["distribution.supplier.stat"]._get_figures(self.commercial_partner_id, company)
         for partner in self:
-            row = by_vendor.get(partner.commercial_partner_id.id, {})
-            partner.supplier_on_time_rate = row.get("on_time_rate", 0.0)
-            partner.supplier_avg_delay_days = row.get("delay_days", 0.0)
-            partner.supplier_fill_rate = row.get("fill_rate") or 0.0
-            partner.supplier_lead_drift = row.get("lead_drift", False)
-            partner.supplier_receipt_count = row.get("receipt_count", 0)
+            stat = figures.get((company.id, partner.commercial_partner_id.id))
+            partner.supplier_on_time_rate = stat.on_time_rate if stat else 0.0
+            partner.supplier_avg_delay_days = stat.delay_days if stat else 0.0
+            partner.supplier_fill_rate = stat.fill_rate if stat else 0.0
+            partner.supplier_lead_drift = bool(stat) and stat.recent_delay_days >= company.replenishment_drift_days
+            partner.supplier_receipt_count = stat.receipt_count if stat else 0
 
     def action_view_supplier_scorecard(self):
         self.ensure_one()

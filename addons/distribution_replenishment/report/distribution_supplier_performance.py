@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 RECENT_RECEIPTS = 5
 
@@ -7,7 +8,10 @@ class DistributionSupplierPerformance(models.Model):
     """How vendors actually deliver, read live from done receipts of purchase orders: per vendor x
     product and per vendor (rows without product). A receipt is a done move from a vendor location
     linked to a purchase line; it is on time when done on or before the line's expected arrival date.
-    The trend and the drift compare the last 5 receipts with all of them."""
+    The trend and the drift compare the last 5 receipts with all of them.
+
+    A report: it reads every receipt each time. What other modules read on their hot paths is the stored
+    per-vendor figures of ``distribution.supplier.stat``, computed from the same receipts."""
 
     _name = "distribution.supplier.performance"
     _description = "Supplier Performance"
@@ -47,53 +51,76 @@ class DistributionSupplierPerformance(models.Model):
     )
     last_receipt_date = fields.Datetime(readonly=True)
 
+    @api.model
+    def _get_receipts_query(self, where=None):
+        """One row per receipt: a done move from a vendor location linked to a purchase line, with its
+        company, vendor (commercial partner), product, date, whether it was on time (done on or before the
+        line's expected arrival day), its delay and lead times, and its rank among the vendor's (and the
+        vendor x product's) receipts, latest first. ``where``: an SQL condition on the aliases ``move``,
+        ``line``, ``po``, ``partner``. Shared by this scorecard and the stored figures
+        (``distribution.supplier.stat``), so that both count the same receipts the same way."""
+        return SQL(
+            """
+            SELECT po.company_id,
+                   partner.commercial_partner_id AS partner_id,
+                   move.product_id,
+                   move.date AS date_done,
+                   (move.date::date <= line.date_planned::date)::int AS on_time,
+                   EXTRACT(EPOCH FROM (move.date - line.date_planned)) / 86400.0 AS delay_days,
+                   EXTRACT(EPOCH FROM (move.date - COALESCE(po.date_approve, po.date_order))) / 86400.0
+                       AS actual_lead,
+                   EXTRACT(EPOCH FROM (line.date_planned - COALESCE(po.date_approve, po.date_order))) / 86400.0
+                       AS promised_lead,
+                   ROW_NUMBER() OVER (PARTITION BY po.company_id, partner.commercial_partner_id, move.product_id
+                                      ORDER BY move.date DESC, move.id DESC) AS rn_product,
+                   ROW_NUMBER() OVER (PARTITION BY po.company_id, partner.commercial_partner_id
+                                      ORDER BY move.date DESC, move.id DESC) AS rn_vendor
+              FROM stock_move move
+              JOIN purchase_order_line line ON line.id = move.purchase_line_id
+              JOIN purchase_order po ON po.id = line.order_id
+              JOIN res_partner partner ON partner.id = po.partner_id
+              JOIN stock_location source ON source.id = move.location_id
+             WHERE move.state = 'done' AND source.usage = 'supplier' %s
+            """,
+            SQL("AND %s", where) if where else SQL(),
+        )
+
+    @api.model
+    def _get_closed_lines_query(self, where=None):
+        """One row per purchase line whose receipts are all done or cancelled, with its fill (received /
+        ordered, at most 1). ``where``: an SQL condition on the aliases ``line``, ``po``, ``partner``."""
+        return SQL(
+            """
+            SELECT po.company_id,
+                   partner.commercial_partner_id AS partner_id,
+                   line.product_id,
+                   LEAST(line.qty_received / line.product_qty, 1.0) AS fill
+              FROM purchase_order_line line
+              JOIN purchase_order po ON po.id = line.order_id
+              JOIN res_partner partner ON partner.id = po.partner_id
+             WHERE po.state = 'purchase' AND line.product_qty > 0 AND line.display_type IS NULL
+               AND EXISTS (SELECT 1 FROM stock_move m WHERE m.purchase_line_id = line.id)
+               AND NOT EXISTS (SELECT 1 FROM stock_move m WHERE m.purchase_line_id = line.id
+                               AND m.state NOT IN ('done', 'cancel')) %s
+            """,
+            SQL("AND %s", where) if where else SQL(),
+        )
+
     @property
     def _table_query(self):
-        return f"""
-            WITH receipts AS (
-                SELECT po.company_id,
-                       partner.commercial_partner_id AS partner_id,
-                       move.product_id,
-                       move.date AS date_done,
-                       (move.date::date <= line.date_planned::date)::int AS on_time,
-                       EXTRACT(EPOCH FROM (move.date - line.date_planned)) / 86400.0 AS delay_days,
-                       EXTRACT(EPOCH FROM (move.date - COALESCE(po.date_approve, po.date_order))) / 86400.0
-                           AS actual_lead,
-                       EXTRACT(EPOCH FROM (line.date_planned - COALESCE(po.date_approve, po.date_order))) / 86400.0
-                           AS promised_lead,
-                       ROW_NUMBER() OVER (PARTITION BY po.company_id, partner.commercial_partner_id, move.product_id
-                                          ORDER BY move.date DESC, move.id DESC) AS rn_product,
-                       ROW_NUMBER() OVER (PARTITION BY po.company_id, partner.commercial_partner_id
-                                          ORDER BY move.date DESC, move.id DESC) AS rn_vendor
-                  FROM stock_move move
-                  JOIN purchase_order_line line ON line.id = move.purchase_line_id
-                  JOIN purchase_order po ON po.id = line.order_id
-                  JOIN res_partner partner ON partner.id = po.partner_id
-                  JOIN stock_location source ON source.id = move.location_id
-                 WHERE move.state = 'done' AND source.usage = 'supplier'
-            ),
-            closed_lines AS (
-                SELECT po.company_id,
-                       partner.commercial_partner_id AS partner_id,
-                       line.product_id,
-                       LEAST(line.qty_received / line.product_qty, 1.0) AS fill
-                  FROM purchase_order_line line
-                  JOIN purchase_order po ON po.id = line.order_id
-                  JOIN res_partner partner ON partner.id = po.partner_id
-                 WHERE po.state = 'purchase' AND line.product_qty > 0 AND line.display_type IS NULL
-                   AND EXISTS (SELECT 1 FROM stock_move m WHERE m.purchase_line_id = line.id)
-                   AND NOT EXISTS (SELECT 1 FROM stock_move m WHERE m.purchase_line_id = line.id
-                                   AND m.state NOT IN ('done', 'cancel'))
-            ),
+        return SQL(
+            """
+            WITH receipts AS (%(receipts)s),
+            closed_lines AS (%(closed_lines)s),
             per_product AS (
                 SELECT company_id, partner_id, product_id,
                        COUNT(*) AS receipt_count,
                        AVG(on_time) * 100 AS on_time_rate,
-                       AVG(on_time) FILTER (WHERE rn_product <= {RECENT_RECEIPTS}) * 100 AS recent_on_time_rate,
+                       AVG(on_time) FILTER (WHERE rn_product <= %(recent)s) * 100 AS recent_on_time_rate,
                        AVG(promised_lead) AS promised_lead_days,
                        AVG(actual_lead) AS actual_lead_days,
                        AVG(delay_days) AS delay_days,
-                       AVG(delay_days) FILTER (WHERE rn_product <= {RECENT_RECEIPTS}) AS recent_delay_days,
+                       AVG(delay_days) FILTER (WHERE rn_product <= %(recent)s) AS recent_delay_days,
                        MAX(date_done) AS last_receipt_date
                   FROM receipts GROUP BY company_id, partner_id, product_id
             ),
@@ -101,11 +128,11 @@ class DistributionSupplierPerformance(models.Model):
                 SELECT company_id, partner_id, NULL::int AS product_id,
                        COUNT(*) AS receipt_count,
                        AVG(on_time) * 100 AS on_time_rate,
-                       AVG(on_time) FILTER (WHERE rn_vendor <= {RECENT_RECEIPTS}) * 100 AS recent_on_time_rate,
+                       AVG(on_time) FILTER (WHERE rn_vendor <= %(recent)s) * 100 AS recent_on_time_rate,
                        AVG(promised_lead) AS promised_lead_days,
                        AVG(actual_lead) AS actual_lead_days,
                        AVG(delay_days) AS delay_days,
-                       AVG(delay_days) FILTER (WHERE rn_vendor <= {RECENT_RECEIPTS}) AS recent_delay_days,
+                       AVG(delay_days) FILTER (WHERE rn_vendor <= %(recent)s) AS recent_delay_days,
                        MAX(date_done) AS last_receipt_date
                   FROM receipts GROUP BY company_id, partner_id
             ),
@@ -126,7 +153,11 @@ class DistributionSupplierPerformance(models.Model):
               JOIN res_company company ON company.id = stats.company_id
               LEFT JOIN fills ON fills.company_id = stats.company_id AND fills.partner_id = stats.partner_id
                              AND fills.product_id IS NOT DISTINCT FROM stats.product_id
-        """
+            """,
+            receipts=self._get_receipts_query(),
+            closed_lines=self._get_closed_lines_query(),
+            recent=RECENT_RECEIPTS,
+        )
 
     def _get_observed_lead_days(self, pairs, company):
         """{(vendor, product): actual lead days} of the last receipts, for the planner's observed lead

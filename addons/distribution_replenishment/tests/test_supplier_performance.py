@@ -2,7 +2,10 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import ReplenishmentCase
 
@@ -11,7 +14,8 @@ APPROVED = datetime(2026, 3, 2, 9, 0, 0)
 
 @tagged("post_install", "-at_install")
 class TestSupplierPerformance(ReplenishmentCase):
-    """Statistics from receipts on time, late and short, read from the purchase orders' receipts."""
+    """Statistics from receipts on time, late and short, read from the purchase orders' receipts: live in the
+    scorecard, stored per vendor and company for the vendor's fields and other modules."""
 
     def _purchase(self, product, qty, lead_days):
         with freeze_time(APPROVED):
@@ -25,11 +29,13 @@ class TestSupplierPerformance(ReplenishmentCase):
             purchase.button_confirm()
         return purchase
 
-    def _receive(self, purchase, qty, days_after_approval, backorder=False):
+    def _receive(self, purchase, qty, days_after_approval, backorder=False, run_jobs=True):
+        """Validate the open receipt of ``purchase``; then run the jobs it queued (the vendor's stored
+        figures), as the job runner does once the validation is committed. Returns the trapped jobs."""
         receipt = self.env["stock.picking"].search(
             [("purchase_id", "=", purchase.id), ("state", "not in", ("done", "cancel"))]
         )
-        with freeze_time(APPROVED + timedelta(days=days_after_approval)):
+        with freeze_time(APPROVED + timedelta(days=days_after_approval)), trap_jobs() as trap:
             receipt.move_ids.quantity = qty
             receipt.move_ids.picked = True
             result = receipt.button_validate()
@@ -37,7 +43,11 @@ class TestSupplierPerformance(ReplenishmentCase):
                 # pylint: disable-next=context-overridden  # the action's own context, as the web client uses it
                 wizard = Form(self.env["stock.backorder.confirmation"].with_context(result["context"])).save()
                 wizard.process() if backorder else wizard.process_cancel_backorder()
+            self.env.flush_all()
+            if run_jobs:
+                trap.perform_enqueued_jobs()
         self.env.flush_all()
+        return trap
 
     def _row(self, product=False):
         self.env["distribution.supplier.performance"].invalidate_model()  # a live view: read it again
@@ -105,3 +115,72 @@ class TestSupplierPerformance(ReplenishmentCase):
         Performance = self.env["distribution.supplier.performance"]
         self.assertFalse(Performance.with_user(buyer_b).search([("partner_id", "=", self.vendor.id)]))
         self.assertTrue(Performance.with_user(self.buyer).search([("partner_id", "=", self.vendor.id)]))
+
+    def _stat(self, company=None):
+        return self.env["distribution.supplier.stat"].search(
+            [("partner_id", "=", self.vendor.id), ("company_id", "=", (company or self.company).id)]
+        )
+
+    def test_stored_figures_follow_a_late_receipt(self):
+        for days in (8, 10):  # on time
+            self._receive(self._purchase(self.cable, 10, 10), 10, days)
+        self.assertRecordValues(self._stat(), [{"receipt_count": 2, "on_time_rate": 100.0}])
+        Stat = self.env["distribution.supplier.stat"]
+        trap = self._receive(self._purchase(self.cable, 10, 10), 10, 16, run_jobs=False)  # 6 days late
+        trap.assert_jobs_count(1, only=Stat._job_refresh)
+        trap.assert_enqueued_job(Stat._job_refresh, args=(self.vendor,))
+        job = trap.enqueued_jobs[0]
+        self.assertEqual(job.identity_key, f"distribution_supplier_stat:{self.company.id}:{self.vendor.id}")
+        self.assertEqual(job.company_id, self.company.id)
+        self.assertEqual(self._stat().receipt_count, 2, "stored: not yet refreshed while the job waits")
+        self.assertEqual(self._row().receipt_count, 3, "the scorecard is live")
+        trap.perform_enqueued_jobs()
+        stat = self._stat()
+        self.assertEqual(stat.receipt_count, 3)
+        self.assertAlmostEqual(stat.on_time_rate, 200 / 3, places=1)
+        self.assertAlmostEqual(stat.delay_days, (-2 + 0 + 6) / 3, places=1)
+        self.assertEqual(stat.last_receipt_date, APPROVED + timedelta(days=16))
+        self.vendor.invalidate_recordset()
+        self.assertAlmostEqual(self.vendor.supplier_on_time_rate, 200 / 3, places=1)
+        self.assertAlmostEqual(self.vendor.supplier_avg_delay_days, 4 / 3, places=1)
+        # The stored figures are the scorecard's, and the nightly refresh of every vendor finds the same.
+        row = self._row()
+        self.assertRecordValues(stat, [{"on_time_rate": row.on_time_rate, "delay_days": row.delay_days,
+                                        "recent_delay_days": row.recent_delay_days, "fill_rate": row.fill_rate}])
+        Stat._cron_refresh()
+        self.assertRecordValues(self._stat(), [{"receipt_count": 3, "on_time_rate": row.on_time_rate}])
+
+    def test_stored_figures_refresh_is_idempotent_and_drops_vendors_without_receipts(self):
+        self._receive(self._purchase(self.cable, 10, 10), 10, 8)
+        Stat = self.env["distribution.supplier.stat"]
+        stat = self._stat()
+        company_b = self.env["res.company"].create({"name": "Figures Co B (refresh)"})
+        Stat._refresh(vendors=self.vendor, company=self.company)
+        Stat._refresh(vendors=self.vendor, company=company_b)  # no receipt there: company A's row stays
+        self.assertEqual(self._stat(), stat, "the same row, updated")
+        self.assertRecordValues(stat, [{"receipt_count": 1, "on_time_rate": 100.0}])
+        # Figures of a vendor left without any receipt (its receipts were merged into another vendor's
+        # record, say) are removed by the next refresh.
+        gone = self.env["res.partner"].create({"name": "Former vendor", "is_company": True})
+        orphan = Stat.sudo().create({"company_id": self.company.id, "partner_id": gone.id, "receipt_count": 4})
+        self.assertEqual(gone.supplier_receipt_count, 4)
+        Stat._cron_refresh()
+        self.assertFalse(orphan.exists())
+        self.assertEqual(self._stat(), stat)
+        gone.invalidate_recordset()
+        self.assertEqual(gone.supplier_receipt_count, 0)
+
+    def test_stored_figures_readers(self):
+        """Buyers read their companies' figures; nobody writes them but the system."""
+        self._receive(self._purchase(self.cable, 10, 10), 10, 8)
+        company_b = self.env["res.company"].create({"name": "Figures Co B"})
+        buyer_b = new_test_user(
+            self.env, login="repl_buyer_figures_b", groups="purchase.group_purchase_user",
+            company_id=company_b.id, company_ids=[company_b.id],
+        )
+        Stat = self.env["distribution.supplier.stat"]
+        self.assertEqual(Stat.with_user(self.buyer).search([("partner_id", "=", self.vendor.id)]), self._stat())
+        self.assertFalse(Stat.with_user(buyer_b).search([("partner_id", "=", self.vendor.id)]))
+        with self.assertRaises(AccessError):
+            self._stat().with_user(self.buyer).write({"on_time_rate": 0.0, "receipt_count": 50})
+        self.assertRecordValues(self._stat(), [{"on_time_rate": 100.0, "receipt_count": 1}])
