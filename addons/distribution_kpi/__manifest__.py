@@ -3,7 +3,7 @@
     "summary": "Order-to-cash KPIs read from flow events, moves and exceptions (cycle time, fill rate, "
     "backorder aging, pick accuracy, invoice lag, return resolution), a manager dashboard, orders at "
     "risk of missing their promise date, weekly KPI mail",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",

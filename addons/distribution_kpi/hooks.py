@@ -9,9 +9,9 @@ INVOICED_STATES = ("invoiced", "closed")
 
 def pre_init_hook(env):
     """Create the module's columns on big tables in SQL, with the values they must have, instead of a
-    computation over every row at install: the at-risk fields of sale_order at rest (the hourly cron
-    and any change of an open order compute the open ones), and the KPI milestones and first deliveries
-    from the history already recorded."""
+    computation over every row at install: the at-risk fields of sale_order at rest, the confirmed orders
+    marked to be checked (the at-risk cron checks them within minutes), and the KPI milestones and first
+    deliveries from the history already recorded."""
     env.cr.execute(
         """
         ALTER TABLE sale_order
@@ -20,11 +20,16 @@ def pre_init_hook(env):
             ADD COLUMN IF NOT EXISTS risk_codes varchar,
             ADD COLUMN IF NOT EXISTS risk_reasons text,
             ADD COLUMN IF NOT EXISTS risk_promise_date timestamp,
+            ADD COLUMN IF NOT EXISTS risk_first_flagged_at timestamp,
+            ADD COLUMN IF NOT EXISTS risk_checked_at timestamp,
+            ADD COLUMN IF NOT EXISTS risk_stale boolean,
             ADD COLUMN IF NOT EXISTS kpi_date_created timestamp,
             ADD COLUMN IF NOT EXISTS kpi_date_confirmed timestamp,
             ADD COLUMN IF NOT EXISTS kpi_date_shipped timestamp,
             ADD COLUMN IF NOT EXISTS kpi_date_invoiced timestamp;
         ALTER TABLE sale_order ALTER COLUMN at_risk DROP DEFAULT, ALTER COLUMN risk_score DROP DEFAULT;
+        UPDATE sale_order SET risk_stale = TRUE
+         WHERE state = 'sale' AND flow_state NOT IN ('shipped', 'invoiced', 'closed', 'cancelled');
         ALTER TABLE sale_order_line
             ADD COLUMN IF NOT EXISTS kpi_first_delivery_date timestamp,
             ADD COLUMN IF NOT EXISTS kpi_first_delivery_qty double precision;

@@ -1,10 +1,16 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import OperationalError
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, float_is_zero, format_date
+from odoo.exceptions import ConcurrencyError
+from odoo.fields import Domain
+from odoo.tools import SQL, float_compare, float_is_zero, format_date
+
+_logger = logging.getLogger(__name__)
 
 # The reasons an open order may miss its promise date, in the order they are listed.
 RISK_REASONS = [
@@ -16,6 +22,14 @@ RISK_REASONS = [
 # Fewer done deliveries than this in the throughput window: too little history to judge a backlog.
 MIN_THROUGHPUT_DAYS = 3
 MIN_VENDOR_RECEIPTS = 3
+# The fields the risk check writes (``_compute_delivery_risk``), all at once.
+RISK_FIELDS = ("at_risk", "risk_score", "risk_codes", "risk_reasons", "risk_promise_date", "risk_first_flagged_at",
+               "risk_checked_at")
+# Orders checked per transaction by the crons: each batch is committed before the next, so that a user
+# changing one of its orders meanwhile waits for a short transaction only.
+RISK_REFRESH_BATCH = 100
+# The hourly full pass re-checks the orders not checked for this long.
+RISK_FULL_PASS_AGE = timedelta(minutes=55)
 
 
 def working_days_between(start, end):
@@ -39,45 +53,72 @@ class SaleOrder(models.Model):
     def _get_distribution_system_fields(self):
         return super()._get_distribution_system_fields() | {
             "at_risk", "risk_score", "risk_codes", "risk_reasons", "risk_promise_date", "risk_first_flagged_at",
-            "risk_notified_on", "kpi_date_created", "kpi_date_confirmed", "kpi_date_shipped", "kpi_date_invoiced",
+            "risk_notified_on", "risk_stale", "risk_checked_at", "kpi_date_created", "kpi_date_confirmed",
+            "kpi_date_shipped", "kpi_date_invoiced",
         }
 
+    # The risk is written by the system out of the users' transactions (``_refresh_delivery_risk``, run by the
+    # crons): its compute has no dependency, so nothing a user does computes it; ``risk_stale`` says which orders
+    # changed since their last check.
     at_risk = fields.Boolean(
         compute="_compute_delivery_risk",
         store=True,
+        precompute=True,
         index=True,
         help="The open order may miss its promise date: its risk score reaches the company's threshold. "
-        "Recomputed when its state, commitment, moves' states, deliveries or holds change, and hourly for "
-        "the rest (incoming supply, vendors, warehouse backlog).",
+        "Checked within minutes when its state, commitment, moves' states, deliveries or holds change, and "
+        "hourly for the rest (incoming supply, vendors, warehouse backlog).",
     )
     risk_score = fields.Integer(
         compute="_compute_delivery_risk",
         store=True,
+        precompute=True,
         aggregator="max",
         help="Sum of the weights (Sales settings) of the reasons found, at most 100.",
     )
-    risk_codes = fields.Char(string="Risk Reason Codes", compute="_compute_delivery_risk", store=True)
-    risk_reasons = fields.Text(compute="_compute_delivery_risk", store=True)
+    risk_codes = fields.Char(string="Risk Reason Codes", compute="_compute_delivery_risk", store=True, precompute=True)
+    risk_reasons = fields.Text(compute="_compute_delivery_risk", store=True, precompute=True)
     risk_promise_date = fields.Datetime(
         string="Promised For",
         compute="_compute_delivery_risk",
         store=True,
+        precompute=True,
         help="The date the risk is judged against: the commitment date, else Odoo's expected date.",
     )
     risk_first_flagged_at = fields.Datetime(
         string="First Flagged At Risk",
         compute="_compute_delivery_risk",
         store=True,
+        precompute=True,
         copy=False,
         help="When the order was first found at risk (kept afterwards, for the back-test of the flag).",
     )
+    risk_checked_at = fields.Datetime(
+        compute="_compute_delivery_risk",
+        store=True,
+        precompute=True,
+        copy=False,
+        help="When the system last checked whether the order is at risk (every few minutes after a change of the "
+        "order, hourly otherwise).",
+    )
+    risk_stale = fields.Boolean(
+        string="Risk To Check",
+        compute="_compute_risk_stale",
+        store=True,
+        copy=False,
+        help="The order changed since its risk was last checked: the next run of the at-risk cron checks it.",
+    )
     risk_notified_on = fields.Date(copy=False, readonly=True)
+    # The every-5-minutes cron reads the marked orders only: a few among every order ever taken.
+    _risk_stale_idx = models.Index("(id) WHERE risk_stale IS TRUE")
     # The order's milestones for the KPIs, from its flow events (sale.order.flow.event._record_order_milestones).
     kpi_date_created = fields.Datetime(string="Created (flow)", readonly=True, copy=False)
     kpi_date_confirmed = fields.Datetime(string="Confirmed (flow)", readonly=True, copy=False, index="btree_not_null")
     kpi_date_shipped = fields.Datetime(string="Fully Shipped (flow)", readonly=True, copy=False, index="btree_not_null")
     kpi_date_invoiced = fields.Datetime(string="Invoiced (flow)", readonly=True, copy=False, index="btree_not_null")
 
+    # The order's own inputs of the risk. Reservation shows in the moves' state; not their quantity, which
+    # every scan of a picker changes.
     @api.depends(
         "state",
         "commitment_date",
@@ -86,10 +127,18 @@ class SaleOrder(models.Model):
         "credit_hold",
         "order_line.customer_lead",
         "order_line.qty_delivered",
-        # Reservation shows in the moves' state; not their quantity, which every scan of a picker changes.
         "order_line.move_ids.state",
     )
+    def _compute_risk_stale(self):
+        """Mark the orders whose risk must be checked again: those that can be at risk (confirmed) or still
+        show a reason (cancelled or delivered since). Only a mark, from fields of the order at hand: the
+        reasons are read by ``_refresh_delivery_risk``, out of the user's transaction."""
+        for order in self:
+            order.risk_stale = order.state == "sale" or bool(order.risk_codes)
+
     def _compute_delivery_risk(self):
+        # No dependency: computed when the order is created (nothing at risk yet) and when
+        # _refresh_delivery_risk asks for it, never by a user's change.
         confirmed = self.filtered(lambda order: order.id and order.state == "sale")
         # the moves of all the orders read at once, not order by order
         (confirmed.order_line.move_ids | confirmed.order_line.move_ids.move_orig_ids).mapped("state")
@@ -116,6 +165,7 @@ class SaleOrder(models.Model):
                 order._get_risk_promise_date() if order in open_orders else order.risk_promise_date
             )
             order.risk_first_flagged_at = order.risk_first_flagged_at or (now if at_risk else False)
+            order.risk_checked_at = now if order.id else False
 
     def _is_open_for_delivery_risk(self):
         """A confirmed order with goods still to deliver: the only ones that can miss a promise."""
@@ -128,8 +178,8 @@ class SaleOrder(models.Model):
 
     def _get_delivery_risk_reasons(self):
         """{order id: [(code, text)]} for open orders, in a fixed number of queries whatever their
-        number: the pending first-step moves are read once, incoming supply once, the vendors'
-        performance once per company and the warehouse queues in two SQL queries."""
+        number: the pending first-step moves are read once, incoming supply once, the vendors' stored
+        figures once and the warehouse queues in two SQL queries."""
         now = fields.Datetime.now()
         promise = {order.id: order._get_risk_promise_date() for order in self}
         reasons = defaultdict(list)
@@ -169,12 +219,11 @@ class SaleOrder(models.Model):
             vendor = move.purchase_line_id.order_id.partner_id.commercial_partner_id
             supply[(move.product_id, move.location_dest_id.warehouse_id)].append((move.date, move.product_qty, vendor))
         vendors = self.env["res.partner"].union(*(vendor for entries in supply.values() for _d, _q, vendor in entries))
-        performance = {}
-        for company in self.company_id:
-            for vendor in vendors.with_company(company):
-                performance[(company.id, vendor.id)] = (
-                    vendor.supplier_on_time_rate, vendor.supplier_avg_delay_days, vendor.supplier_receipt_count
-                )
+        # The vendors' stored figures (distribution_replenishment), never the scorecard's live view.
+        performance = {
+            key: (stat.on_time_rate, stat.delay_days, stat.receipt_count)
+            for key, stat in self.env["distribution.supplier.stat"]._get_figures(vendors, self.company_id).items()
+        }
         orders = self.browse({key[0] for key in shortages})
         late_vendor_noted = set()
         for (order_id, product, warehouse), missing in shortages.items():
@@ -282,31 +331,104 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Crons
     # ------------------------------------------------------------------------------------------------
+    def _refresh_delivery_risk(self):
+        """Check these orders' risk now and write it (``at_risk``, ``risk_score``, ``risk_codes``,
+        ``risk_reasons``, ``risk_promise_date``, ``risk_first_flagged_at``, ``risk_checked_at``), then clear
+        their ``risk_stale`` mark. A fixed number of queries whatever the number of orders (the reasons of all
+        of them at once: ``_get_delivery_risk_reasons``). Idempotent: checked again, an order gets the same
+        values, its first flag kept. Written as the system. Commits nothing: the crons commit between
+        batches (``_cron_refresh_delivery_risk``, ``_cron_update_delivery_risk``).
+
+        Extension point: a module adding a reason extends ``_get_delivery_risk_reasons``; one that keeps
+        more risk facts on the order overrides this method and calls ``super()``."""
+        orders = self.sudo().exists()
+        if not orders:
+            return self
+        fields_to_compute = [orders._fields[name] for name in RISK_FIELDS]
+        for field in fields_to_compute:
+            self.env.add_to_compute(field, orders)
+        orders._recompute_recordset(RISK_FIELDS)
+        # Any change made earlier in this transaction marks first, then the mark is cleared.
+        orders.flush_recordset([*RISK_FIELDS, "risk_stale"])
+        self.env.cr.execute(SQL(
+            "UPDATE %s SET risk_stale = FALSE WHERE id = ANY(%s) AND risk_stale",
+            SQL.identifier(orders._table), orders.ids,
+        ))
+        orders.invalidate_recordset(["risk_stale"])
+        return self
+
+    @api.model
+    def _get_delivery_risk_domain(self):
+        """The orders that can be at risk or still show a reason: open ones (confirmed, goods still to
+        deliver) and those a reason was found on (delivered or cancelled since: cleared at their next check)."""
+        return Domain.OR([
+            [("state", "=", "sale"), ("flow_state", "not in", ("shipped", "invoiced", "closed", "cancelled"))],
+            [("risk_codes", "!=", False)],
+        ])
+
+    @api.model
+    def _lock_orders_for_risk_refresh(self, domain, limit):
+        """Up to ``limit`` orders of ``domain``, locked for this transaction (``FOR NO KEY UPDATE``) and
+        skipping those another transaction holds (``SKIP LOCKED``): two cron runs (two cron workers, two
+        servers, a manual run) never check the same order at once, and an order a user is changing right
+        now is left to the next run (its change marks it again anyway). Lines, moves and events referring
+        to a locked order can still be created meanwhile (the lock leaves the key alone)."""
+        self.flush_model()
+        query = self.sudo()._search(domain, order="id", limit=limit)
+        self.env.cr.execute(SQL(
+            "%s FOR NO KEY UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(self._table)
+        ))
+        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _refresh_delivery_risk_in_batches(self, domain, batch_size=RISK_REFRESH_BATCH):
+        """The crons' loop: lock a batch of ``domain`` (``_lock_orders_for_risk_refresh``), check it, commit
+        (``ir.cron._commit_progress``), and again until none is left or the cron's time is up. A batch that
+        fails to serialize beside a user's transaction is rolled back and taken again on a fresh snapshot,
+        at most 3 times in a run; what is left waits for the next run. Returns the number of orders checked.
+
+        It commits, even outside a cron (as ``_commit_progress`` does): code that must stay in its own
+        transaction (data files, scripts, tests) calls ``_refresh_delivery_risk()`` on the orders instead."""
+        Cron = self.env["ir.cron"]
+        checked = failures = 0
+        while True:
+            try:
+                orders = self._lock_orders_for_risk_refresh(domain, batch_size)
+                orders._refresh_delivery_risk()
+            except (OperationalError, ConcurrencyError) as error:
+                self.env.cr.rollback()
+                self.env.transaction.reset()
+                failures += 1
+                _logger.info("Orders at risk: a batch left to a fresh snapshot (%s)", error)
+                if failures >= 3:
+                    break
+                continue
+            if not orders:
+                break
+            checked += len(orders)
+            remaining = self.sudo().search_count(domain) if len(orders) == batch_size else 0
+            time_left = Cron._commit_progress(len(orders), remaining=remaining)
+            if not remaining or not time_left:
+                break
+        return checked
+
+    @api.model
+    def _cron_refresh_delivery_risk(self):
+        """Every 5 minutes: the orders whose own inputs changed since their last check (``risk_stale``: state,
+        commitment, reservation, deliveries, holds), in committed batches."""
+        return self._refresh_delivery_risk_in_batches([("risk_stale", "=", True)])
+
     @api.model
     def _cron_update_delivery_risk(self):
-        """Hourly: what an order's own changes don't trigger (supply arriving or moving, vendors'
-        records, the queue before it, the clock) is re-read for every open order, in batches."""
-        orders = self.search(
-            [("state", "=", "sale"), ("flow_state", "not in", ("shipped", "invoiced", "closed", "cancelled"))]
-        )
-        orders |= self.search([("at_risk", "=", True)])  # shipped or cancelled since: clear the flag
-        fields_to_compute = [
-            self._fields[name]
-            for name in (
-                "at_risk",
-                "risk_score",
-                "risk_codes",
-                "risk_reasons",
-                "risk_promise_date",
-                "risk_first_flagged_at",
-            )
-        ]
-        for start in range(0, len(orders), 1000):
-            batch = orders[start : start + 1000]
-            for field in fields_to_compute:
-                self.env.add_to_compute(field, batch)
-            batch._recompute_recordset()
-        return True
+        """Hourly: what an order's own changes don't mark (supply arriving or moving, vendors' records, the
+        queue before it, the clock) is read again for every order that can be at risk and was not checked in
+        the last hour, in committed batches (a run cut short goes on where it stopped)."""
+        checked_before = fields.Datetime.now() - RISK_FULL_PASS_AGE
+        domain = Domain.AND([
+            self._get_delivery_risk_domain(),
+            Domain.OR([[("risk_checked_at", "=", False)], [("risk_checked_at", "<", checked_before)]]),
+        ])
+        return self._refresh_delivery_risk_in_batches(domain)
 
     @api.model
     def _cron_notify_orders_at_risk(self):

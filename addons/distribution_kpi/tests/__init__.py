@@ -1,5 +1,7 @@
 from . import test_kpi_reports
 from . import test_delivery_risk
+from . import test_delivery_risk_race
+from . import test_picking_type_at_risk
 from . import test_kpi_dashboard
 from . import test_kpi_security
 from . import test_tour_kpi

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -78,6 +79,19 @@ class KpiCase(ExceptionCase):
         with self.step(-6):
             self._validate(earlier.picking_ids)
         return earlier
+
+    def _check_risk(self, hourly=False):
+        """Run the at-risk cron as it runs every 5 minutes (the orders changed since their last check) or
+        hourly (``hourly``: every order that can be at risk, not checked for an hour), in the test's
+        transaction: its commits between batches are counted, not made."""
+        self.env.flush_all()
+        SaleOrder = self.env["sale.order"]
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", autospec=True, return_value=60.0):
+            if hourly:
+                SaleOrder._cron_update_delivery_risk()
+            else:
+                SaleOrder._cron_refresh_delivery_risk()
+        self.env.flush_all()
 
     def _values(self, model, domain, groupby, aggregates):
         self.env.flush_all()

@@ -65,6 +65,7 @@ class TestKpiSecurity(KpiCase):
         mine.with_user(self.salesperson).action_confirm()
         theirs = self._order([(self.cable, 10, None, 0.0)], user=self.sales_manager)
         theirs.with_user(self.sales_manager).action_confirm()
+        self._check_risk()
         self.assertEqual((mine | theirs).mapped("at_risk"), [True, True])
         at_risk = self.env["sale.order"].with_user(self.salesperson).search([("at_risk", "=", True)])
         self.assertIn(mine, at_risk)

@@ -56,5 +56,9 @@ registry.category("web_tour.tours").add("distribution_kpi_orders_at_risk", {
             content: "The order says it is at risk, and why",
             trigger: ".o_form_view div[name=delivery_risk_alert]:contains('At risk of missing its promise date'):contains('still missing')",
         },
+        {
+            content: "and when the system last checked it",
+            trigger: ".o_form_view div[name=delivery_risk_alert] small[name=delivery_risk_checked_at]:contains('Checked at') div[name=risk_checked_at] span.text-truncate",
+        },
     ],
 });
