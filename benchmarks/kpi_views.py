@@ -358,6 +358,8 @@ def generate(env, n_orders):
         "risk_reasons": "NULL",
         "risk_promise_date": "NULL",
         "risk_first_flagged_at": "NULL",
+        "risk_checked_at": "NULL",
+        "risk_stale": "FALSE",
         "distribution_has_open_exception": "FALSE",
     }, params)
     print(f"  sale_order: {rows:,} rows, {time.perf_counter() - t0:.1f} s", flush=True)

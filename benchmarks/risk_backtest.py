@@ -12,11 +12,12 @@ played through Odoo itself, one working day after another under a frozen clock, 
   receipts 2-6 days late);
 - each working day at 08:00 the receipts due arrive (a vendor's delay was drawn when it was ordered), at
   09:00 4 to 8 customers' orders of 1 to 3 lines come in, promised 2 to 5 days later at 17:00 and
-  confirmed, shortages are bought from the product's vendor (3 days' lead time) and the at-risk cron
-  runs, as it does hourly in production; at 16:00 the warehouse ships 7 to 11 ready deliveries, oldest
-  scheduled first (partial deliveries leave backorders);
+  confirmed, shortages are bought from the product's vendor (3 days' lead time) and the hourly at-risk
+  pass runs over every open order; at 16:00 the warehouse ships 7 to 11 ready deliveries, oldest
+  scheduled first (partial deliveries leave backorders); after the receipts and after the shipments the
+  orders changed are checked, as the 5-minute at-risk cron does in production;
 - nothing is decided by the script but the customers', vendors' and warehouse's behaviour: the flags
-  are the module's own, read from the orders (``risk_first_flagged_at``) and from the cron's runs.
+  are the module's own, read from the orders (``risk_first_flagged_at``) and from the checks' runs.
 
 Judged: the orders promised within the simulated days. An order is late when it was not fully shipped by
 its promise date (its first 'shipped' flow event after it, or none); it was flagged when the module found
@@ -117,6 +118,8 @@ class Simulation:
         return purchase
 
     def receive(self, purchase):
+        # the vendor's stored figures follow at once, as their job does seconds later in production
+        purchase = purchase.with_context(queue_job__no_delay=True)
         for picking in purchase.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
             for move in picking.move_ids:
                 move.quantity = move.product_uom_qty
@@ -162,10 +165,21 @@ class Simulation:
                 move.picked = True
             picking.with_context(cancel_backorder=False, skip_sms=True)._action_done()
 
-    def run_risk_cron(self):
+    def check_changed_orders(self):
+        """The 5-minute cron: the orders changed since their last check (without its commits: one cursor)."""
         SaleOrder = self.env["sale.order"]
-        SaleOrder._cron_update_delivery_risk()
-        for order in SaleOrder.search([("at_risk", "=", True), ("warehouse_id", "=", self.warehouse.id)]):
+        SaleOrder.search([("risk_stale", "=", True)])._refresh_delivery_risk()
+        self.note_first_reasons()
+
+    def run_risk_cron(self):
+        """The hourly pass over every order that can be at risk, on the vendors' figures of the night."""
+        self.env["distribution.supplier.stat"]._refresh()
+        SaleOrder = self.env["sale.order"]
+        SaleOrder.search(SaleOrder._get_delivery_risk_domain())._refresh_delivery_risk()
+        self.note_first_reasons()
+
+    def note_first_reasons(self):
+        for order in self.env["sale.order"].search([("at_risk", "=", True), ("warehouse_id", "=", self.warehouse.id)]):
             self.first_reasons.setdefault(order.id, order.risk_codes)
 
     def play(self, days):
@@ -181,12 +195,14 @@ class Simulation:
                 ])
                 if pending:
                     pending.action_assign()
+                self.check_changed_orders()
             with self.clock(day, 9):
                 orders |= self.take_orders(day)
                 self.buy_shortages(day)
                 self.run_risk_cron()
             with self.clock(day, 16):
                 self.ship()
+                self.check_changed_orders()
         return orders
 
 

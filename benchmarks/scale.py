@@ -403,6 +403,7 @@ def generate(env, scale):
         "invoice_on_delivery": "o.iod",
         "at_risk": "FALSE", "risk_score": "0", "risk_codes": "NULL", "risk_reasons": "NULL",
         "risk_promise_date": "NULL", "risk_first_flagged_at": "NULL", "risk_notified_on": "NULL",
+        "risk_checked_at": "NULL", "risk_stale": "FALSE",
         "distribution_has_open_exception": "FALSE", "distribution_blocked": "FALSE",
         "distribution_notified_promise_date": "NULL",
         "kpi_date_created": "NULL", "kpi_date_confirmed": "NULL", "kpi_date_shipped": "NULL",
