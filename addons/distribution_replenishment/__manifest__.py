@@ -2,7 +2,7 @@
     "name": "Distribution: Replenishment",
     "summary": "Demand-linked replenishment planning: transfers between warehouses before purchases, "
     "lead times, minimum quantities, forecasts and supplier performance",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Inventory/Purchase",
     "license": "LGPL-3",
     "author": "Distribution Suite",
