@@ -638,6 +638,24 @@ def choose_variants(samples, backtest_weeks, window=13, steps=1):
     return chosen
 
 
+def choose_series_variant(series, candidates, backtest_weeks, window=13, steps=1):
+    """(variant, MASE): the candidate with the lowest back-tested MASE on this one series (rolling origin
+    over its last ``backtest_weeks`` weeks, as ``choose_variants`` does for a group), or None when nothing
+    could be scored. The benchmark's per-series choice: on intermittent demand 26 weeks hold a handful of
+    demands, and the choice follows their noise (see benchmarks/README.md)."""
+    releases = stockout_releases(series, stockout_candidate(series))
+    censored = censored_weeks(releases)
+    start = len(series) - backtest_weeks
+    scale = naive_scale(series, censored, end=_scale_end(start))
+    best = None
+    for variant in candidates:
+        ahead = run_variant(series, releases, variant, window, steps)[0]
+        scored = evaluate(ahead, series, start, scale=scale, censored=censored, steps=steps)
+        if scored and (best is None or scored["mase"] < best[1]):
+            best = (variant, scored["mase"])
+    return best
+
+
 def spike_score(series, releases, variant, weeks=1, backtest_weeks=26, window=13, min_scored=4):
     """How far the demand of the last ``weeks`` weeks is from what the variant forecast for them, in units
     of the forecast's error band: (actual - forecast) / RMSE of the variant's back-tested forecasts of

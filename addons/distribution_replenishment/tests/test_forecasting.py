@@ -199,3 +199,15 @@ class TestForecastingLibrary(BaseCase):
         self.assertAlmostEqual(path(1)[0], (4.75 + 5 + 5 + 5) / 4)
         self.assertEqual(fc.variant_label(("adida", (("bucket", 4), ("base", "ses"), ("alpha", 0.1)))),
                          "adida(bucket=4, base=ses, alpha=0.1)")
+
+    def test_choice_per_series_by_its_own_back_test(self):
+        # Demand that stopped 20 weeks ago: TSB decays, SBA keeps its rate; the series' own back-test says so.
+        fading = [8.0, 0.0, 0.0] * 20 + [0.0] * 20
+        sba, tsb = ("sba", (("alpha", 0.1),)), ("tsb", (("alpha", 0.1), ("beta", 0.05)))
+        variant, mase = fc.choose_series_variant(fading, (sba, tsb), 20, steps=4)
+        self.assertEqual(variant, tsb)
+        releases = fc.stockout_releases(fading)
+        expected = fc.evaluate(fc.tsb(fading, releases, steps=4)[0], fading, 60,
+                               scale=fc.naive_scale(fading, end=60), steps=4)["mase"]
+        self.assertAlmostEqual(mase, expected)
+        self.assertIsNone(fc.choose_series_variant([3.0], (sba, tsb), 20, steps=4), "nothing to score")
