@@ -8,7 +8,8 @@ class DistributionCustomerClass(models.Model):
     The class is set on the commercial partner (contacts follow it) and drives, in the order flow,
     which orders are served first when stock is short (``priority``), whether an order ships complete
     or in parts (``ship_policy``), whether validating a delivery invoices it (``invoice_on_delivery``) and
-    whether a short line of a confirmed order may be substituted without asking (``substitution_consent``).
+    whether a short line of a confirmed order may be substituted without asking (``substitution_consent``);
+    and, for the replenishment planner, the service level of the safety stock kept for it (``service_level``).
     """
 
     _name = "distribution.customer.class"
@@ -51,6 +52,14 @@ class DistributionCustomerClass(models.Model):
         "substitute instead? Allowed: at once. Ask the customer: the substitution is proposed (a to-do for the "
         "salesperson) and made once the customer agrees. Never: refused. Customers without a class are asked.",
     )
+    service_level = fields.Float(
+        string="Service Level (%)",
+        digits=(16, 1),
+        help="Service level of the safety stock kept for this class's customers (probability of not running "
+        "out over a replenishment horizon, 50 to 99.9 %): a product x warehouse whose customers include this "
+        "class is planned at the highest level among its customers' classes and its category (replenishment). "
+        "0: none set here.",
+    )
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
 
@@ -82,6 +91,20 @@ class DistributionCustomerClass(models.Model):
                         "Customer class %(name)s: the priority must be between 0 and 100 (got %(priority)s).",
                         name=customer_class.name,
                         priority=customer_class.priority,
+                    )
+                )
+
+    @api.constrains("service_level")
+    def _check_service_level(self):
+        for customer_class in self:
+            level = customer_class.service_level
+            if level and not 50.0 <= level < 100.0:
+                raise ValidationError(
+                    _(
+                        "Customer class %(name)s: the service level must be from 50 %% to below 100 %%, or 0 for "
+                        "none (got %(level)s).",
+                        name=customer_class.name,
+                        level=level,
                     )
                 )
 

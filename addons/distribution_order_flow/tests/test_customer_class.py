@@ -153,3 +153,25 @@ class TestCustomerClass(DistributionCase):
                 },
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerClassServiceLevel(DistributionCase):
+    """The service level a customer class asks of the replenishment's safety stock: 0 (none) or 50 to below
+    100 %, set by a sales manager."""
+
+    def test_service_level_boundaries(self):
+        customer_class = self.CustomerClass.with_user(self.sales_manager).create(
+            {"name": "Hospitals", "code": "HOSP"}
+        )
+        self.assertEqual(customer_class.service_level, 0.0, "none by default")
+        for level in (50.0, 99.9, 0.0):
+            customer_class.service_level = level
+            self.assertEqual(customer_class.service_level, level)
+        for level in (49.9, 100.0, -5.0):
+            with self.assertRaisesRegex(
+                ValidationError, r"Customer class Hospitals: the service level must be from 50 % to below 100 %"
+            ), self.cr.savepoint():
+                customer_class.service_level = level
+            customer_class.invalidate_recordset()
+            self.assertEqual(customer_class.service_level, 0.0, "nothing written")

@@ -3,6 +3,7 @@ product categories and products, the forecast each run used per product x wareho
 accuracy, and the hooks the run calls (``_get_history_weeks``, ``_prepare_forecasts``, ``_forecast_position``,
 ``_get_forecast_line_vals``, ``_store_forecasts``)."""
 
+import logging
 import math
 import statistics
 from datetime import timedelta
@@ -21,6 +22,12 @@ BACKTEST_WEEKS = 26
 FORECAST_STEPS = 4
 # Series back-tested per group to choose its method (a deterministic spread over the group).
 SAMPLE_PER_GROUP = 300
+# Runs whose forecasts the accuracy job scores in one call (it calls itself again for the rest).
+SCORE_RUNS_PER_CALL = 20
+# Stored forecasts deleted per statement by the retention clean-up.
+PURGE_BATCH = 10000
+
+_logger = logging.getLogger(__name__)
 
 PINNABLE_METHODS = [
     ("moving_average", "Moving average"),
@@ -30,6 +37,9 @@ PINNABLE_METHODS = [
     ("tsb", "TSB (Teunter-Syntetos-Babai)"),
     ("holt", "Holt (damped trend)"),
     ("holt_winters", "Holt-Winters (yearly season)"),
+    ("adida", "ADIDA (4-week aggregation)"),
+    ("imapa", "IMAPA (multiple aggregation)"),
+    ("combination", "Combination (SBA, TSB, ADIDA, moving average)"),
 ]
 DEMAND_CLASSES = [
     (forecasting.SMOOTH, "Smooth"),
@@ -116,6 +126,92 @@ class DistributionReplenishmentForecast(models.Model):
         aggregator="sum", help="Weeks of the history taken for stock-outs (runs of weeks without sales in a "
         "product that sells most weeks) and left out of the forecast.",
     )
+    service_level = fields.Float(
+        string="Service Level (%)", digits=(16, 1), aggregator="avg",
+        help="Service level of the safety stock: the highest of the product category's and of the customer "
+        "classes that ordered the product from this warehouse, else the company's.",
+    )
+    qty_forecast_next = fields.Float(
+        string="Forecast, Next 4 Weeks", digits="Product Unit",
+        help="What the method forecast for the 4 weeks after planning: scored against the demand of those weeks.",
+    )
+    naive_scale = fields.Float(
+        string="MASE Scale", digits=(16, 3), aggregator="avg",
+        help="Mean week-to-week change of the history the forecast was made from: the realised MASE's scale.",
+    )
+    actual_qty = fields.Float(
+        string="Actual, Next 4 Weeks", digits="Product Unit",
+        help="The demand of the 4 weeks after planning (same history source as the planner: deliveries or "
+        "orders), filled in by the scheduled job once they have passed.",
+    )
+    realised_date = fields.Datetime(
+        string="Scored On", index="btree_not_null",
+        help="When the demand that followed was read (empty: the 4 weeks have not passed yet).",
+    )
+    realised_mase = fields.Float(
+        string="Realised MASE", digits=(16, 3), aggregator="avg",
+        help="|forecast - actual| of the 4 weeks after planning / (4 x the MASE scale): the accuracy the "
+        "forecast really had, to compare with the back-tested MASE.",
+    )
+    realised_bias = fields.Float(
+        string="Realised Bias per Week", digits=(16, 2), aggregator="avg",
+        help="(forecast - actual) of the 4 weeks after planning, per week: positive over-forecast.",
+    )
+
+    # ------------------------------------------------------------------------------------------------
+    # Scheduled: realised accuracy and retention
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_score_and_purge(self):
+        """Daily: fill in the demand that followed the stored forecasts whose 4 weeks have passed (a batch
+        of runs per call, the job triggered again while some remain), then delete the forecasts older than
+        each company's retention."""
+        remaining = self._score_realised_demand()
+        self._purge_expired_forecasts()
+        if remaining:
+            self.env.ref("distribution_replenishment.ir_cron_replenishment_forecast_accuracy")._trigger()
+
+    @api.model
+    def _score_realised_demand(self, now=None, max_runs=SCORE_RUNS_PER_CALL):
+        """Score the forecasts of up to ``max_runs`` runs planned at least FORECAST_STEPS weeks before ``now``
+        and not scored yet: the demand of the FORECAST_STEPS weeks after each run's date, read as the planner
+        reads its history (``_read_history``: the company's demand source), one read and one update per run.
+        Idempotent: a scored forecast is never scored again. Returns whether due runs remain."""
+        now = now or fields.Datetime.now()
+        due = now - timedelta(weeks=FORECAST_STEPS)
+        self.flush_model(["run_id", "date", "realised_date"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT run_id FROM %s
+             WHERE realised_date IS NULL AND date <= %s
+             GROUP BY run_id ORDER BY run_id LIMIT %s
+            """,
+            SQL.identifier(self._table), due, max_runs + 1,
+        ))
+        run_ids = [row[0] for row in self.env.cr.fetchall()]
+        runs = self.env["distribution.replenishment.run"].sudo().browse(run_ids[:max_runs])
+        for run in runs:
+            run.with_company(run.company_id)._score_forecasts(now)
+        return len(run_ids) > max_runs
+
+    @api.model
+    def _purge_expired_forecasts(self, now=None):
+        """Delete the stored forecasts older than their company's retention (0: kept), PURGE_BATCH at a
+        time. Returns how many were deleted."""
+        now = now or fields.Datetime.now()
+        deleted = 0
+        for company in self.env["res.company"].sudo().search([("replenishment_forecast_retention_days", ">", 0)]):
+            limit = now - timedelta(days=company.replenishment_forecast_retention_days)
+            while True:
+                expired = self.sudo().search([("company_id", "=", company.id), ("date", "<", limit)],
+                                             limit=PURGE_BATCH, order="id")
+                if not expired:
+                    break
+                deleted += len(expired)
+                expired.unlink()
+        if deleted:
+            _logger.info("Deleted %s stored replenishment forecasts past their retention", deleted)
+        return deleted
 
 
 class DistributionReplenishmentLine(models.Model):
@@ -258,14 +354,61 @@ class DistributionReplenishmentRun(models.Model):
         return None
 
     @api.model
-    def _get_service_level(self, company, product):
-        """Service level (%) of a product: its category's or the nearest parent's, else the company's."""
+    def _get_service_level(self, company, product, class_level=0.0):
+        """Service level (%) of a product x warehouse: the highest of its category's (or the nearest parent's)
+        and ``class_level`` (the highest service level among the customer classes whose demand it serves,
+        ``_read_class_service_levels``); the company's when neither is set. A level set on a category or a
+        class is a decision, so it wins over the company's default even when lower; between two decisions the
+        more demanding customer is protected."""
+        levels = [class_level] if class_level else []
         category = product.categ_id
         while category:
             if category.replenishment_service_level:
-                return category.replenishment_service_level
+                levels.append(category.replenishment_service_level)
+                break
             category = category.parent_id
-        return company.replenishment_service_level
+        return max(levels) if levels else company.replenishment_service_level
+
+    def _read_class_service_levels(self, warehouses, product_ids, now, weeks):
+        """{(product id, warehouse id): the highest service level among the customer classes of the
+        customers who ordered the product from the warehouse (confirmed sale orders of the company dated in
+        the last ``weeks`` weeks or still to come)}; only classes with a level count. Two queries and a
+        read of the customers' classes, none when no class of the company has a level."""
+        company = self.company_id
+        classes = self.env["distribution.customer.class"].sudo().with_context(active_test=False).search(
+            [("service_level", ">", 0), ("company_id", "in", [False, company.id])]
+        )
+        if not classes:
+            return {}
+        customers = self.env["res.partner"].sudo().with_company(company).with_context(active_test=False).search(
+            [("distribution_class_id", "in", classes.ids), ("is_company", "=", True)]
+        )
+        if not customers:
+            return {}
+        level_by_customer = {customer.id: customer.distribution_class_id.service_level for customer in customers}
+        self.env["sale.order"].flush_model(["state", "company_id", "warehouse_id", "partner_id", "date_order"])
+        self.env["sale.order.line"].flush_model(["order_id", "product_id", "display_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT line.product_id, so.warehouse_id, partner.commercial_partner_id
+              FROM sale_order_line line
+              JOIN sale_order so ON so.id = line.order_id
+              JOIN res_partner partner ON partner.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND line.display_type IS NULL
+               AND so.warehouse_id = ANY(%(warehouses)s) AND so.date_order >= %(since)s
+               AND partner.commercial_partner_id = ANY(%(customers)s)
+               AND (%(products)s::int[] IS NULL OR line.product_id = ANY(%(products)s))
+             GROUP BY 1, 2, 3
+            """,
+            company=company.id, warehouses=warehouses.ids, since=now - timedelta(weeks=weeks),
+            customers=customers.ids, products=product_ids,
+        ))
+        levels = {}
+        for product_id, warehouse_id, customer_id in self.env.cr.fetchall():
+            key = (product_id, warehouse_id)
+            levels[key] = max(levels.get(key, 0.0), level_by_customer.get(customer_id, 0.0))
+        return levels
 
     def _prepare_forecasts(self, history, product_by_id, weeks):
         """What the run needs to forecast by demand class, or None when it forecasts as before: per product
@@ -296,7 +439,14 @@ class DistributionReplenishmentRun(models.Model):
         choice = {}
         if auto:
             choice = forecasting.choose_variants(samples, BACKTEST_WEEKS, window=weeks, steps=FORECAST_STEPS)
-        return {"series": series_by_key, "pins": pins, "choice": choice, "window": weeks}
+        class_levels = {}
+        if self.company_id.replenishment_safety_method == "service_level" and series_by_key:
+            warehouses = self.env["stock.warehouse"].browse(sorted({wid for _pid, wid in series_by_key}))
+            class_levels = self._read_class_service_levels(
+                warehouses, sorted({pid for pid, _wid in series_by_key}), fields.Datetime.now(), weeks
+            )
+        return {"series": series_by_key, "pins": pins, "choice": choice, "window": weeks,
+                "class_levels": class_levels}
 
     def _forecast_position(self, prepared, product, warehouse_id, horizon_days):
         """The forecast of one product x warehouse over the horizon by its pinned or chosen method (a dict:
@@ -322,7 +472,9 @@ class DistributionReplenishmentRun(models.Model):
             demand_pattern=group if group in (forecasting.SEASONAL, forecasting.TREND) else False,
             method=forecasting.variant_label(variant),
             pinned=bool(pin),
-            service_level=self._get_service_level(self.company_id, product),
+            service_level=self._get_service_level(
+                self.company_id, product, prepared.get("class_levels", {}).get((product.id, warehouse_id), 0.0)
+            ),
         )
         return result
 
@@ -371,7 +523,8 @@ class DistributionReplenishmentRun(models.Model):
         columns = (
             "run_id", "company_id", "date", "product_id", "warehouse_id", "demand_class", "demand_pattern", "method",
             "method_pinned", "weekly_forecast", "qty_forecast", "backtest_mase", "backtest_bias", "backtest_rmse",
-            "backtest_count", "stockout_weeks", "create_uid", "create_date", "write_uid", "write_date",
+            "backtest_count", "stockout_weeks", "service_level", "qty_forecast_next", "naive_scale", "create_uid",
+            "create_date", "write_uid", "write_date",
         )
         rows = []
         for (product, warehouse), plan in sorted(plans.items(), key=lambda item: (item[0][0].id, item[0][1].id)):
@@ -382,7 +535,8 @@ class DistributionReplenishmentRun(models.Model):
                 self.id, self.company_id.id, now, product.id, warehouse.id, result["demand_class"],
                 result["demand_pattern"] or None, result["method"], result["pinned"], result["rate"],
                 result["total"], result["mase"] or 0.0, result["bias"], result["rmse"], result["n"],
-                result["censored"], self.env.uid, now, self.env.uid, now,
+                result["censored"], result["service_level"], result["next_total"], result["scale"], self.env.uid,
+                now, self.env.uid, now,
             ))
         Forecast = self.env["distribution.replenishment.forecast"]
         Forecast.flush_model()
@@ -396,3 +550,50 @@ class DistributionReplenishmentRun(models.Model):
         Forecast.invalidate_model()
         self.invalidate_recordset(["forecast_ids"])
         return len(rows)
+
+    def _score_forecasts(self, now):
+        """Fill in the demand of the FORECAST_STEPS weeks after this run's date on its forecasts not scored
+        yet, with their realised error (``distribution.replenishment.forecast._score_realised_demand``). One
+        read of the forecasts, one of the demand history, updates of 1,000 rows a statement."""
+        self.ensure_one()
+        Forecast = self.env["distribution.replenishment.forecast"]
+        Forecast.flush_model()
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
+            SELECT id, product_id, warehouse_id, date, qty_forecast_next, weekly_forecast, naive_scale
+              FROM %s WHERE run_id = %s AND realised_date IS NULL
+            """,
+            SQL.identifier(Forecast._table), self.id,
+        ))
+        rows = cr.fetchall()
+        if not rows:
+            return 0
+        start = min(row[3] for row in rows)
+        warehouses = self.env["stock.warehouse"].browse(sorted({row[2] for row in rows}))
+        history = self._read_history(warehouses, sorted({row[1] for row in rows}),
+                                     start + timedelta(weeks=FORECAST_STEPS), weeks=FORECAST_STEPS)
+        values = []
+        for forecast_id, product_id, warehouse_id, _date, next_total, weekly, scale in rows:
+            actual = sum(history.get((product_id, warehouse_id), ()))
+            # Forecasts stored before the next weeks' forecast was kept: their weekly rate over the weeks.
+            forecast = next_total if next_total is not None else FORECAST_STEPS * (weekly or 0.0)
+            error = forecast - actual
+            mase = abs(error) / (FORECAST_STEPS * scale) if scale else None
+            values.append((forecast_id, actual, mase, error / FORECAST_STEPS))
+        for offset in range(0, len(values), 1000):
+            cr.execute(SQL(
+                """
+                UPDATE %(table)s AS forecast
+                   SET actual_qty = scored.actual, realised_mase = scored.mase, realised_bias = scored.bias,
+                       realised_date = %(now)s, write_date = %(now)s, write_uid = %(uid)s
+                  FROM (VALUES %(values)s) AS scored(id, actual, mase, bias)
+                 WHERE forecast.id = scored.id AND forecast.realised_date IS NULL
+                """,
+                table=SQL.identifier(Forecast._table), now=now, uid=self.env.uid,
+                values=SQL(", ").join(
+                    SQL("(%s::int, %s::float8, %s::float8, %s::float8)", *row) for row in values[offset:offset + 1000]
+                ),
+            ))
+        Forecast.invalidate_model(["actual_qty", "realised_mase", "realised_bias", "realised_date"])
+        return len(values)

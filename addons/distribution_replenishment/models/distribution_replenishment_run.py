@@ -224,11 +224,13 @@ class DistributionReplenishmentRun(models.Model):
         orderpoints = self._read_orderpoints(warehouses, products)
         routes = self._read_resupply_routes(warehouses)
         sellers = self._select_vendors(products)
-        observed = {}
-        if company.replenishment_use_observed_lead_time and sellers:
-            observed = self.env["distribution.supplier.performance"].sudo()._get_observed_lead_days(
-                {(seller.partner_id.commercial_partner_id, product) for product, seller in sellers.items()}, company
-            )
+        observed = deteriorated = {}
+        if sellers:
+            Performance = self.env["distribution.supplier.performance"].sudo()
+            pairs = {(seller.partner_id.commercial_partner_id, product) for product, seller in sellers.items()}
+            if company.replenishment_use_observed_lead_time:
+                observed = Performance._get_observed_lead_days(pairs, company)
+            deteriorated = Performance._get_deteriorated_lead_days(pairs, company)
         weeks = max(math.ceil(company.replenishment_history_days / 7), 1)
         prepared = self._prepare_forecasts(history, product_by_id, weeks)
         plans = {}
@@ -238,7 +240,7 @@ class DistributionReplenishmentRun(models.Model):
             if not product:
                 continue
             seller = sellers.get(product)
-            lead_days = self._get_lead_days(product, seller, observed)
+            lead_days = self._get_lead_days(product, seller, observed, deteriorated)
             # The company's history window; forecasting by demand class reads longer (_get_history_weeks).
             weekly = history.get((product_id, warehouse_id), [0.0] * history_weeks)[:weeks]
             plans[(product, warehouse)] = self._plan_position(
@@ -408,16 +410,24 @@ class DistributionReplenishmentRun(models.Model):
                 sellers[product] = seller
         return sellers
 
-    def _get_lead_days(self, product, seller, observed):
+    def _get_lead_days(self, product, seller, observed, deteriorated=None):
         """Days between ordering and receiving: the vendor pricelist's delay, or the lead time the
-        vendor actually achieved (setting), whichever the company plans with."""
+        vendor actually achieved (setting), whichever the company plans with; and whatever the setting,
+        when the vendor's lead time is deteriorating (``distribution.supplier.performance.lead_deteriorating``),
+        its recent lead time where that is longer: the longer of the product's own over its last receipts
+        from the vendor and the promised delay plus the vendor's recent average delay (all its products)."""
         if not seller:
             return 0.0
+        vendor = seller.partner_id.commercial_partner_id
         promised = float(seller.delay)
-        achieved = observed.get((seller.partner_id.commercial_partner_id, product))
+        lead = promised
+        achieved = observed.get((vendor, product))
         if achieved is not None and achieved > 0:
-            return achieved
-        return promised
+            lead = achieved
+        worse = (deteriorated or {}).get((vendor, product))
+        if worse:
+            lead = max(lead, worse["lead"] or 0.0, promised + (worse["delay"] or 0.0))
+        return lead
 
     @api.model
     def _forecast_daily_rate(self, company, weekly):

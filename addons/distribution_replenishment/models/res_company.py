@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# Forecasts are scored against the 4 weeks after them: kept at least that long, with a week's margin.
+MIN_FORECAST_RETENTION_DAYS = 35
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -95,6 +98,13 @@ class ResCompany(models.Model):
         help="When a confirmed sale order cannot be reserved in its warehouse: propose the replenishment of "
         "the shortfall (buyers execute it) or create the transfer or RFQ at once.",
     )
+    replenishment_forecast_retention_days = fields.Integer(
+        string="Keep Stored Forecasts (days)",
+        default=400,
+        help="Forecasts kept by the planning runs (Forecast Accuracy) older than this are deleted by the daily "
+        "accuracy job; 0 keeps them. At least 35 days, so that each forecast is scored against the 4 weeks "
+        "that followed it before it goes.",
+    )
     replenishment_use_observed_lead_time = fields.Boolean(
         string="Plan with Observed Lead Times",
         help="Plan purchases with the lead time vendors actually achieved on recent receipts instead "
@@ -110,9 +120,21 @@ class ResCompany(models.Model):
         "replenishment_smoothing_alpha",
         "replenishment_review_days",
         "replenishment_safety_days",
+        "replenishment_forecast_retention_days",
     )
     def _check_replenishment_settings(self):
         for company in self:
+            retention = company.replenishment_forecast_retention_days
+            if retention and not retention >= MIN_FORECAST_RETENTION_DAYS:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: stored forecasts must be kept at least %(minimum)s days (0: kept "
+                        "for good), so that they are scored against the weeks that followed (got %(days)s).",
+                        company=company.name,
+                        minimum=MIN_FORECAST_RETENTION_DAYS,
+                        days=retention,
+                    )
+                )
             if company.replenishment_history_days < 7:
                 raise ValidationError(
                     _(

@@ -21,6 +21,9 @@ class ResConfigSettings(models.TransientModel):
     replenishment_service_level = fields.Float(related="company_id.replenishment_service_level", readonly=False)
     replenishment_spike_zscore = fields.Float(related="company_id.replenishment_spike_zscore", readonly=False)
     replenishment_spike_weeks = fields.Integer(related="company_id.replenishment_spike_weeks", readonly=False)
+    replenishment_forecast_retention_days = fields.Integer(
+        related="company_id.replenishment_forecast_retention_days", readonly=False
+    )
     replenishment_drift_days = fields.Float(related="company_id.replenishment_drift_days", readonly=False)
     replenishment_auto_execute = fields.Boolean(related="company_id.replenishment_auto_execute", readonly=False)
     replenishment_order_trigger = fields.Selection(related="company_id.replenishment_order_trigger", readonly=False)

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 RECENT_RECEIPTS = 5
+# Receipts before the recent ones needed to tell a deterioration (a history to compare with).
+MIN_HISTORY_RECEIPTS = 5
 
 
 class DistributionSupplierPerformance(models.Model):
@@ -50,6 +52,22 @@ class DistributionSupplierPerformance(models.Model):
         "threshold (Purchase settings).",
     )
     last_receipt_date = fields.Datetime(readonly=True)
+    recent_lead_days = fields.Float(
+        string="Actual Lead, Last 5 (days)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Average days from order approval to receipt over the last 5 receipts.",
+    )
+    history_delay_days = fields.Float(
+        string="Avg Delay Before (days)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Average delay of the receipts before the last 5: the history the recent ones are compared with.",
+    )
+    history_receipt_count = fields.Integer(string="Receipts Before", readonly=True)
+    lead_deteriorating = fields.Boolean(
+        string="Lead Time Deteriorating",
+        readonly=True,
+        help="The last 5 receipts came on average later than the vendor's earlier receipts (at least 5 of them) "
+        "by at least the company's drift threshold: the buyer gets an activity on the vendor, and the planner "
+        "plans with the recent lead time where it is longer than the promised one.",
+    )
 
     @api.model
     def _get_receipts_query(self, where=None):
@@ -121,7 +139,10 @@ class DistributionSupplierPerformance(models.Model):
                        AVG(actual_lead) AS actual_lead_days,
                        AVG(delay_days) AS delay_days,
                        AVG(delay_days) FILTER (WHERE rn_product <= %(recent)s) AS recent_delay_days,
-                       MAX(date_done) AS last_receipt_date
+                       MAX(date_done) AS last_receipt_date,
+                       AVG(actual_lead) FILTER (WHERE rn_product <= %(recent)s) AS recent_lead_days,
+                       AVG(delay_days) FILTER (WHERE rn_product > %(recent)s) AS history_delay_days,
+                       COUNT(*) FILTER (WHERE rn_product > %(recent)s) AS history_receipt_count
                   FROM receipts GROUP BY company_id, partner_id, product_id
             ),
             per_vendor AS (
@@ -133,7 +154,10 @@ class DistributionSupplierPerformance(models.Model):
                        AVG(actual_lead) AS actual_lead_days,
                        AVG(delay_days) AS delay_days,
                        AVG(delay_days) FILTER (WHERE rn_vendor <= %(recent)s) AS recent_delay_days,
-                       MAX(date_done) AS last_receipt_date
+                       MAX(date_done) AS last_receipt_date,
+                       AVG(actual_lead) FILTER (WHERE rn_vendor <= %(recent)s) AS recent_lead_days,
+                       AVG(delay_days) FILTER (WHERE rn_vendor > %(recent)s) AS history_delay_days,
+                       COUNT(*) FILTER (WHERE rn_vendor > %(recent)s) AS history_receipt_count
                   FROM receipts GROUP BY company_id, partner_id
             ),
             fills AS (
@@ -148,7 +172,10 @@ class DistributionSupplierPerformance(models.Model):
                    CASE WHEN stats.recent_delay_days - stats.delay_days > 1 THEN 'worsening'
                         WHEN stats.recent_delay_days - stats.delay_days < -1 THEN 'improving'
                         ELSE 'stable' END AS trend,
-                   COALESCE(stats.recent_delay_days >= company.replenishment_drift_days, FALSE) AS lead_drift
+                   COALESCE(stats.recent_delay_days >= company.replenishment_drift_days, FALSE) AS lead_drift,
+                   COALESCE(stats.history_receipt_count >= %(min_history)s
+                            AND stats.recent_delay_days - stats.history_delay_days
+                                >= GREATEST(company.replenishment_drift_days, 0.01), FALSE) AS lead_deteriorating
               FROM stats
               JOIN res_company company ON company.id = stats.company_id
               LEFT JOIN fills ON fills.company_id = stats.company_id AND fills.partner_id = stats.partner_id
@@ -157,6 +184,7 @@ class DistributionSupplierPerformance(models.Model):
             receipts=self._get_receipts_query(),
             closed_lines=self._get_closed_lines_query(),
             recent=RECENT_RECEIPTS,
+            min_history=MIN_HISTORY_RECEIPTS,
         )
 
     def _get_observed_lead_days(self, pairs, company):
@@ -179,3 +207,96 @@ class DistributionSupplierPerformance(models.Model):
             if lead is not None:
                 result[(vendor, product)] = lead
         return result
+
+    def _get_deteriorated_lead_days(self, pairs, company):
+        """{(vendor, product): {lead, delay}} for the pairs whose vendor's lead time is deteriorating in
+        ``company`` (``lead_deteriorating``): lead, the product's own average lead time over its last receipts
+        from the vendor (None without any), and delay, the vendor's average delay over its last receipts
+        (the planner adds it to the promised lead time). Two queries."""
+        vendors = {vendor.id for vendor, _product in pairs}
+        if not vendors:
+            return {}
+        self.env.flush_all()  # the view reads receipts and the company's threshold from the database
+        self.invalidate_model()  # a live view, never stale
+        deteriorating = self.search_read(
+            [("company_id", "=", company.id), ("partner_id", "in", list(vendors)), ("product_id", "=", False),
+             ("lead_deteriorating", "=", True)],
+            ["partner_id", "recent_delay_days"],
+        )
+        if not deteriorating:
+            return {}
+        delay_by_vendor = {row["partner_id"][0]: row["recent_delay_days"] for row in deteriorating}
+        rows = self.search_read(
+            [("company_id", "=", company.id), ("partner_id", "in", list(delay_by_vendor)), ("product_id", "!=", False)],
+            ["partner_id", "product_id", "recent_lead_days"],
+        )
+        recent = {(row["partner_id"][0], row["product_id"][0]): row["recent_lead_days"] for row in rows}
+        return {
+            (vendor, product): {"lead": recent.get((vendor.id, product.id)), "delay": delay_by_vendor[vendor.id]}
+            for vendor, product in pairs
+            if vendor.id in delay_by_vendor
+        }
+
+    @api.model
+    def _cron_check_lead_deterioration(self):
+        """Daily: one activity for the buyer per vendor and company whose lead time is deteriorating (the
+        vendor's buyer, else the buyer of its last purchase order), found again by
+        ``mail.activity.distribution_lead_company_id`` so that later runs add none; marked done, with a note
+        on the vendor, once the vendor's recent receipts are back in line."""
+        self = self.sudo()
+        self.env.flush_all()
+        self.invalidate_model()
+        rows = self.search_read([("product_id", "=", False)],
+                                ["company_id", "partner_id", "lead_deteriorating", "recent_delay_days",
+                                 "history_delay_days"])
+        deteriorating = {(row["partner_id"][0], row["company_id"][0]): row for row in rows if row["lead_deteriorating"]}
+        Activity = self.env["mail.activity"].sudo()
+        open_activities = Activity.search([("res_model", "=", "res.partner"),
+                                           ("distribution_lead_company_id", "!=", False)])
+        seen = set()
+        for activity in open_activities:
+            key = (activity.res_id, activity.distribution_lead_company_id.id)
+            if key in deteriorating and key not in seen:
+                seen.add(key)
+                continue
+            activity.action_feedback(feedback=self.env._("Lead time back in line: the last receipts are no longer "
+                                                         "later than the vendor's history."))
+        todo = [key for key in deteriorating if key not in seen]
+        if not todo:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        vendors = self.env["res.partner"].browse(sorted({vendor_id for vendor_id, _company_id in todo}))
+        companies = self.env["res.company"].browse(sorted({company_id for _vendor_id, company_id in todo}))
+        last_orders = self.env["purchase.order"].sudo().search(
+            [("partner_id", "child_of", vendors.ids), ("company_id", "in", companies.ids), ("user_id", "!=", False)],
+            order="date_order desc, id desc",
+        )
+        last_buyer = {}
+        for order in last_orders:
+            last_buyer.setdefault((order.partner_id.commercial_partner_id.id, order.company_id.id), order.user_id)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = []
+        for vendor_id, company_id in todo:
+            row = deteriorating[(vendor_id, company_id)]
+            vendor = vendors.browse(vendor_id)
+            buyer = vendor.buyer_id or last_buyer.get((vendor_id, company_id))
+            if not buyer:
+                continue
+            vals_list.append({
+                "res_model_id": model_id,
+                "res_id": vendor_id,
+                "activity_type_id": activity_type.id if activity_type else False,
+                "summary": self.env._("Lead time deteriorating at %(company)s",
+                                      company=companies.browse(company_id).name),
+                "note": self.env._(
+                    "The last %(count)s receipts from %(vendor)s came %(recent).1f days late on average, against "
+                    "%(before).1f days before: the planner plans its purchases with the recent lead time.",
+                    count=RECENT_RECEIPTS, vendor=vendor.name, recent=row["recent_delay_days"],
+                    before=row["history_delay_days"],
+                ),
+                "distribution_lead_company_id": company_id,
+                "user_id": buyer.id,
+                "date_deadline": fields.Date.context_today(self),
+            })
+        if vals_list:
+            Activity.create(vals_list)

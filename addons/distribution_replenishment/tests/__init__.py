@@ -7,3 +7,4 @@ from . import test_planning_lock
 from . import test_tour_replenishment
 from . import test_forecasting
 from . import test_planner_forecasting
+from . import test_forecast_accuracy

@@ -162,3 +162,52 @@ class TestForecastingLibrary(BaseCase):
         flat = [10.0] * 10
         self.assertEqual(fc.spike_score(flat + [12.0], fc.stockout_releases(flat + [12.0]), variant), math.inf)
         self.assertEqual(fc.spike_score(flat + [10.0], fc.stockout_releases(flat + [10.0]), variant), 0.0)
+
+    def test_adida_aggregates_to_four_week_buckets(self):
+        # One demand of 8 every 4 weeks: every 4-week bucket holds 8, whatever its offset: 2 a week exactly.
+        series = [0.0, 0.0, 0.0, 8.0] * 10
+        releases = fc.stockout_releases(series, detect=False)
+        ahead, path = fc.adida(series, releases, steps=4)
+        self.assertEqual(ahead[:4], [None] * 4, "no bucket is complete before week 4")
+        self.assertEqual(set(ahead[4:]), {8.0}, "the next 4 weeks' total, from every origin")
+        self.assertEqual(path(3), [2.0, 2.0, 2.0])
+        # Causal: the forecast of week t does not move when the weeks from t on change.
+        changed = series[:21] + [50.0] * 19
+        self.assertEqual(fc.adida(changed, fc.stockout_releases(changed, detect=False), steps=4)[0][:22],
+                         ahead[:22])
+        # A stock-out week in a bucket: the bucket is scaled up from its known weeks (3 weeks of 4 -> x4/3).
+        flat = [4.0] * 12
+        releases = [[(week, value)] for week, value in enumerate(flat)]
+        releases[5] = [(5, None)]
+        self.assertEqual(fc.adida(flat, releases)[1](1), [4.0])
+
+    def test_imapa_averages_the_aggregation_levels(self):
+        # Demand of 6 every other week: SBA on weeks (size 6, interval 2) and on 2-week buckets (6 every
+        # bucket, then / 2) both give 0.95 x 3 a week.
+        series = [0.0, 6.0] * 20
+        releases = fc.stockout_releases(series, detect=False)
+        _ahead, path = fc.imapa(series, releases, levels=(1, 2), base="sba", alpha=0.1)
+        self.assertAlmostEqual(path(1)[0], 0.95 * 3)
+        ahead = fc.imapa(series, releases, levels=(1, 2), base="sba", alpha=0.1, steps=4)[0]
+        self.assertAlmostEqual(ahead[-1], 4 * 0.95 * 3)
+
+    def test_combination_is_the_mean_of_its_members(self):
+        series = [5.0] * 30
+        releases = fc.stockout_releases(series, detect=False)
+        # SBA debiases a steady 5 to 4.75; TSB, ADIDA and the moving average forecast 5.
+        _ahead, path = fc.combination(series, releases)
+        self.assertAlmostEqual(path(1)[0], (4.75 + 5 + 5 + 5) / 4)
+        self.assertEqual(fc.variant_label(("adida", (("bucket", 4), ("base", "ses"), ("alpha", 0.1)))),
+                         "adida(bucket=4, base=ses, alpha=0.1)")
+
+    def test_choice_per_series_by_its_own_back_test(self):
+        # Demand that stopped 20 weeks ago: TSB decays, SBA keeps its rate; the series' own back-test says so.
+        fading = [8.0, 0.0, 0.0] * 20 + [0.0] * 20
+        sba, tsb = ("sba", (("alpha", 0.1),)), ("tsb", (("alpha", 0.1), ("beta", 0.05)))
+        variant, mase = fc.choose_series_variant(fading, (sba, tsb), 20, steps=4)
+        self.assertEqual(variant, tsb)
+        releases = fc.stockout_releases(fading)
+        expected = fc.evaluate(fc.tsb(fading, releases, steps=4)[0], fading, 60,
+                               scale=fc.naive_scale(fading, end=60), steps=4)["mase"]
+        self.assertAlmostEqual(mase, expected)
+        self.assertIsNone(fc.choose_series_variant([3.0], (sba, tsb), 20, steps=4), "nothing to score")

@@ -3,6 +3,7 @@ import statistics
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ReplenishmentCase
@@ -161,3 +162,62 @@ class TestPlannerForecasting(ReplenishmentCase):
         self.company.replenishment_demand_source = "deliveries"
         self.assertNotIn((self.cable.id, self.main.id), run._read_history(self.main, [self.cable.id], now),
                          "nothing shipped")
+
+    def test_service_level_of_the_customer_classes_served(self):
+        self.company.write({"replenishment_forecast_method": "auto", "replenishment_safety_method": "service_level",
+                            "replenishment_service_level": 95.0, "replenishment_order_trigger": "none"})
+        Class = self.env["distribution.customer.class"]
+        key = Class.create({"name": "Key accounts (repl)", "code": "KEYREPL", "service_level": 99.0})
+        dealers = Class.create({"name": "Dealers (repl)", "code": "DLRREPL", "service_level": 90.0})
+        walk_in = Class.create({"name": "Walk-in (repl)", "code": "WALKREPL"})  # no level of its own
+        self.cable.list_price = self.breaker.list_price = 10.0  # a margin no approval rule stops
+
+        def customer(name, customer_class):
+            partner = self.env["res.partner"].create({"name": name, "is_company": True})
+            partner.with_company(self.company).distribution_class_id = customer_class
+            return partner
+
+        def order(partner, product, warehouse, days_ago=1):
+            sale = self.env["sale.order"].create({
+                "partner_id": partner.id, "warehouse_id": warehouse.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1})],
+            })
+            sale.action_confirm()
+            self.env.flush_all()
+            self.env.cr.execute("UPDATE sale_order SET date_order = %s WHERE id = %s",
+                                [fields.Datetime.now() - timedelta(days=days_ago), sale.id])
+            sale.invalidate_recordset(["date_order"])
+            return sale
+
+        key_customer = customer("Key Hospital (repl)", key)
+        dealer = customer("Dealer (repl)", dealers)
+        order(customer("Walk-in Shop (repl)", walk_in), self.cable, self.main)
+        order(dealer, self.cable, self.main)
+        order(key_customer, self.cable, self.branch)
+        order(key_customer, self.breaker, self.main, days_ago=40)  # before the 4 weeks of history: not served now
+        self.env.invalidate_all()
+        run = self.Run.with_user(self.buyer).create({"categ_ids": [(6, 0, self.categ.ids)]})
+        warehouses = self.main | self.branch
+        levels = run._read_class_service_levels(warehouses, [self.cable.id, self.breaker.id],
+                                                fields.Datetime.now(), 4)
+        self.assertEqual(levels, {(self.cable.id, self.main.id): 90.0, (self.cable.id, self.branch.id): 99.0})
+        # A class's level is a decision: it wins over the company's 95 % even when lower.
+        self.assertEqual(run._get_service_level(self.company, self.cable, 90.0), 90.0)
+        self.assertEqual(run._get_service_level(self.company, self.breaker, 0.0), 95.0, "nothing set: the company's")
+        # With the category's: the higher of the two.
+        self.categ.replenishment_service_level = 97.0
+        self.assertEqual(run._get_service_level(self.company, self.cable, 90.0), 97.0)
+        self.assertEqual(run._get_service_level(self.company, self.cable, 99.0), 99.0)
+        self.categ.replenishment_service_level = 0.0
+        # The key account orders the cable from the main warehouse too: the highest class wins there.
+        order(key_customer, self.cable, self.main)
+        for week in range(8):
+            self._ship_history(self.cable, self.main, 10, 2 + 7 * week)
+        run.action_compute()
+        forecast = run.forecast_ids.filtered(lambda f: f.product_id == self.cable and f.warehouse_id == self.main)
+        self.assertEqual(forecast.service_level, 99.0)
+        # A buyer reads the classes' levels but does not set them (sales managers do).
+        with self.assertRaises(AccessError):
+            key.with_user(self.buyer).service_level = 80.0
+        key.invalidate_recordset()
+        self.assertEqual(key.with_user(self.buyer).service_level, 99.0)

@@ -17,25 +17,25 @@ class TestSupplierPerformance(ReplenishmentCase):
     """Statistics from receipts on time, late and short, read from the purchase orders' receipts: live in the
     scorecard, stored per vendor and company for the vendor's fields and other modules."""
 
-    def _purchase(self, product, qty, lead_days):
-        with freeze_time(APPROVED):
+    def _purchase(self, product, qty, lead_days, approved=APPROVED):
+        with freeze_time(approved):
             form = Form(self.env["purchase.order"])
             form.partner_id = self.vendor
             with form.order_line.new() as line:
                 line.product_id = product
                 line.product_qty = qty
-                line.date_planned = APPROVED + timedelta(days=lead_days)
+                line.date_planned = approved + timedelta(days=lead_days)
             purchase = form.save()
             purchase.button_confirm()
         return purchase
 
-    def _receive(self, purchase, qty, days_after_approval, backorder=False, run_jobs=True):
+    def _receive(self, purchase, qty, days_after_approval, backorder=False, run_jobs=True, approved=APPROVED):
         """Validate the open receipt of ``purchase``; then run the jobs it queued (the vendor's stored
         figures), as the job runner does once the validation is committed. Returns the trapped jobs."""
         receipt = self.env["stock.picking"].search(
             [("purchase_id", "=", purchase.id), ("state", "not in", ("done", "cancel"))]
         )
-        with freeze_time(APPROVED + timedelta(days=days_after_approval)), trap_jobs() as trap:
+        with freeze_time(approved + timedelta(days=days_after_approval)), trap_jobs() as trap:
             receipt.move_ids.quantity = qty
             receipt.move_ids.picked = True
             result = receipt.button_validate()
@@ -50,6 +50,7 @@ class TestSupplierPerformance(ReplenishmentCase):
         return trap
 
     def _row(self, product=False):
+        self.env.flush_all()  # the company's threshold, written by the test, is read by the view
         self.env["distribution.supplier.performance"].invalidate_model()  # a live view: read it again
         return self.env["distribution.supplier.performance"].search(
             [("partner_id", "=", self.vendor.id), ("product_id", "=", product.id if product else False)]
@@ -104,6 +105,61 @@ class TestSupplierPerformance(ReplenishmentCase):
         self.assertEqual(self._lines(self._run(), self.cable, self.main).lead_days, 10.0, "promised by default")
         self.company.replenishment_use_observed_lead_time = True
         self.assertAlmostEqual(self._lines(self._run(), self.cable, self.main).lead_days, 15.0, places=1)
+
+    def _receipts(self, product, approved, lead_days, received_after):
+        """Purchases of ``product`` approved on ``approved``, promised in ``lead_days``, received after each of
+        ``received_after`` days (one purchase each, a day apart)."""
+        for index, days in enumerate(received_after):
+            day = approved + timedelta(days=index)
+            self._receive(self._purchase(product, 1, lead_days, approved=day), 1, days, approved=day)
+
+    def _lead_activities(self):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.vendor.id),
+             ("distribution_lead_company_id", "=", self.company.id)]
+        )
+
+    def test_lead_time_deterioration_against_the_vendors_history(self):
+        self.company.replenishment_drift_days = 2
+        self._receipts(self.cable, APPROVED, 10, [10, 10, 10, 10])  # 4 on time: too short a history
+        self._receipts(self.cable, APPROVED + timedelta(days=20), 10, [14, 14, 14, 14, 14])  # the last 5: 4 late
+        self.assertRecordValues(self._row(), [{"history_receipt_count": 4, "lead_deteriorating": False}])
+        self._receipts(self.cable, APPROVED - timedelta(days=20), 10, [10])  # a fifth earlier receipt
+        self.assertRecordValues(self._row(), [{"history_receipt_count": 5, "history_delay_days": 0.0,
+                                               "recent_delay_days": 4.0, "lead_deteriorating": True}])
+        # The threshold is a minimum: 4 days later is not 5.
+        self.company.replenishment_drift_days = 5
+        self.assertFalse(self._row().lead_deteriorating)
+        self.company.replenishment_drift_days = 4
+        self.assertTrue(self._row().lead_deteriorating)
+
+    def test_one_activity_per_vendor_until_it_recovers(self):
+        Performance = self.env["distribution.supplier.performance"]
+        self._receipts(self.cable, APPROVED, 10, [10] * 5)
+        self._receipts(self.breaker, APPROVED + timedelta(days=20), 10, [15] * 5)
+        Performance._cron_check_lead_deterioration()
+        activity = self._lead_activities()
+        self.assertRecordValues(activity, [{"user_id": self.buyer.id}])
+        self.assertIn("5.0 days late", activity.note)
+        Performance._cron_check_lead_deterioration()
+        self.assertEqual(self._lead_activities(), activity, "one activity, not one per run")
+        # The buyer sees it on the vendor, and the planner plans with the recent lead time (15 days for the
+        # breaker's own receipts; promised 4) without the observed lead time setting.
+        self.assertIn(activity, self.vendor.with_user(self.buyer).activity_ids)
+        self._demand(self.breaker, self.main, 50)  # more than the 10 received
+        self._demand(self.cable, self.main, 50)
+        run = self._run()
+        self.assertAlmostEqual(self._lines(run, self.breaker, self.main).lead_days, 15.0, places=1)
+        # The cable's own last receipts were on time, but its vendor is now 5 days late: promised 10 + 5.
+        self.assertAlmostEqual(self._lines(run, self.cable, self.main).lead_days, 15.0, places=1)
+        # Back in line: 5 receipts on time after them.
+        self._receipts(self.breaker, APPROVED + timedelta(days=40), 10, [10] * 5)
+        Performance._cron_check_lead_deterioration()
+        self.assertFalse(self._lead_activities())
+        self.assertTrue(activity.exists() and not activity.active, "marked done")
+        self.assertIn("back in line", self.vendor.message_ids[:1].body)
+        run = self._run()
+        self.assertEqual(self._lines(run, self.breaker, self.main).lead_days, 4.0, "the promised lead time again")
 
     def test_companies_apart(self):
         self._receive(self._purchase(self.cable, 10, 10), 10, 8)
