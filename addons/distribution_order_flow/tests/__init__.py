@@ -27,3 +27,4 @@ from . import test_scheduler_orderpoints
 from . import test_tour_substitution
 from . import test_promise_replan
 from . import test_background_reservation
+from . import test_requeue_lost_connection
