@@ -2,7 +2,7 @@
     "name": "Distribution: Order Flow",
     "summary": "Governed quotation-to-cash path for wholesale distributors: customer classes, "
     "order lifecycle, approvals, allocation and invoicing on delivery",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
@@ -45,6 +45,7 @@
         "views/distribution_menus.xml",
     ],
     "demo": [
+        "demo/distribution_demo_core.xml",
         "demo/distribution_company_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/product_demo.xml",

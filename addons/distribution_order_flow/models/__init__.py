@@ -27,3 +27,4 @@ from . import sale_order_line_atp
 from . import sale_order_line_substitution
 from . import promise_replan
 from . import payment_transaction
+from . import distribution_demo
