@@ -3,7 +3,7 @@
     "summary": "Order-to-cash KPIs read from flow events, moves and exceptions (cycle time, fill rate, "
     "backorder aging, pick accuracy, invoice lag, return resolution), a manager dashboard, orders at "
     "risk of missing their promise date, weekly KPI mail",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",
@@ -29,6 +29,7 @@
     "assets": {
         "web.assets_backend": [
             "distribution_kpi/static/src/dashboard/*",
+            "distribution_kpi/static/src/sales_home/*",
         ],
         "web.assets_tests": [
             "distribution_kpi/static/tests/tours/*.js",
