@@ -29,6 +29,7 @@
     "assets": {
         "web.assets_backend": [
             "distribution_kpi/static/src/dashboard/*",
+            "distribution_kpi/static/src/sales_home/*",
         ],
         "web.assets_tests": [
             "distribution_kpi/static/tests/tours/*.js",

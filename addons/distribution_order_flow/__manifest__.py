@@ -45,6 +45,7 @@
         "views/distribution_menus.xml",
     ],
     "demo": [
+        "demo/distribution_demo_core.xml",
         "demo/distribution_company_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/product_demo.xml",

@@ -52,6 +52,9 @@ CUSTOMERS = {
     "res_partner_pioneer_electrical_demo": (2, (-2, 2)),
 }
 
+# The demo's customer class invoiced by a fortnightly statement (distribution_kpi's demo data).
+TRADE_ACCOUNT = "TRADE"
+
 # Vendors' reliability: chance that a receipt is late, and by how many days (bounds).
 VENDOR_RELIABILITY = {
     "res_partner_helix_cable_demo": (0.05, (1, 2)),
@@ -75,7 +78,7 @@ class DistributionDemoHistory(models.AbstractModel):
     _seed = 20260601
     _weeks = 26
     # Days of the week the business is played (Monday=0), the first one running the weekly crons and the
-    # last one invoicing: every working day would more than double the install time.
+    # billing clerk's invoicing: every working day would more than double the install time.
     _acting_weekdays = (0, 3)
     # Orders taken on an acting day (bounds) and lines per order.
     _orders_per_day = (1, 2)
@@ -132,7 +135,9 @@ class _Player:
         self.orders = env["sale.order"]
         self.pickings = env["stock.picking"]  # the deliveries of the history, the ones the warehouse ships
         self.arrivals = {}  # purchase -> day its goods arrive
-        self.payments = {}  # invoice -> day it is paid
+        self.payments = {}  # invoice or credit note -> day it is paid
+        self.kept_credit_notes = env["account.move"]  # credit notes the customers keep open
+        self.refund_rng = random.Random(history._seed + 1)
         self.resolutions = {}  # exception -> day it is resolved
         self.stock_level = None  # product -> free stock when the history began, what the buyer keeps
 
@@ -159,6 +164,8 @@ class _Player:
             week = day // 7
             with self.clock(day, 8):
                 self.receive_due(day)
+                if weekday == acting[0]:
+                    self.invoice_orders(day, week)
                 self.check_changed_orders()
             with self.clock(day, 9):
                 self.take_orders(day, week)
@@ -168,10 +175,8 @@ class _Player:
                 self.ship(day)
                 self.check_changed_orders()
             with self.clock(day, 17):
-                if weekday == acting[-1]:
-                    self.invoice_orders(day)
-                    if week % 4 == 1:
-                        self.return_goods(day)
+                if weekday == acting[-1] and week % 4 == 1:
+                    self.return_goods(day)
                 self.register_payments(day)
                 self.resolve_exceptions(day)
                 if weekday == acting[0]:
@@ -402,24 +407,39 @@ class _Player:
                 exception.action_resolve()
 
     # --- finance -------------------------------------------------------------------------------------
-    def invoice_orders(self, day):
-        """Friday: the billing clerk invoices the delivered goods of customers not invoiced on delivery."""
-        to_invoice = self.orders.filtered(lambda o: o.invoice_status == "to invoice" and not o.invoice_on_delivery)
+    def invoice_orders(self, day, week):
+        """Monday morning: the billing clerk invoices the deliveries (and returns: credit notes) of the
+        customers not invoiced on delivery: the dealers' of last week, every week; the contractors' on a trade
+        account (a fortnightly statement) of the last two weeks, every other week. Their invoice lag is the
+        days between the delivery and that Monday."""
+        statement_week = week % 2 == 0
+        to_invoice = self.orders.filtered(
+            lambda o: o.invoice_status == "to invoice" and not o.invoice_on_delivery
+            and (statement_week or o.partner_id.commercial_partner_id.distribution_class_id.code != TRADE_ACCOUNT)
+        )
         if to_invoice:
             invoices = to_invoice.with_user(self.admin)._create_invoices(final=True)
             invoices.action_post()
         self.schedule_payments(day)
 
     def schedule_payments(self, day):
-        """Each new posted invoice gets the day its customer will pay it (terms and habits)."""
-        invoices = self.orders.invoice_ids.filtered(
-            lambda m: m.state == "posted" and m.move_type == "out_invoice" and m.payment_state == "not_paid"
-            and m not in self.payments
+        """Each new posted invoice gets the day its customer will pay it (terms and habits); each credit note
+        (a return) the day the company pays it back, a few days later, except about one in five that the
+        customer keeps against a next invoice (left open)."""
+        moves = self.orders.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type in ("out_invoice", "out_refund")
+            and m.payment_state == "not_paid" and m not in self.payments and m not in self.kept_credit_notes
         )
         habits = {customer: payment for customer, _w, payment in self.customers}
-        for invoice in invoices.sorted("id"):
+        for invoice in moves.filtered(lambda m: m.move_type == "out_invoice").sorted("id"):
             due = (invoice.invoice_date_due - self.start.date()).days
             self.payments[invoice] = due + self.rng.randint(*habits.get(invoice.commercial_partner_id, (0, 0)))
+        for credit_note in moves.filtered(lambda m: m.move_type == "out_refund").sorted("id"):
+            # A generator of their own: the rest of the history does not move with the credit notes.
+            if self.refund_rng.random() < 0.2:
+                self.kept_credit_notes |= credit_note
+            else:
+                self.payments[credit_note] = day + self.refund_rng.randint(2, 8)
 
     def register_payments(self, day):
         """The day's payments, registered together from the invoices list (one payment per invoice)."""
@@ -427,13 +447,16 @@ class _Player:
         due = [invoice for invoice, pay_day in self.payments.items() if pay_day <= day]
         for invoice in due:
             del self.payments[invoice]
-        invoices = self.env["account.move"].concat(*due).filtered(lambda m: m.payment_state == "not_paid")
-        if invoices:
-            self.env["account.payment.register"].with_user(self.admin).with_context(
-                active_model="account.move", active_ids=invoices.sorted("id").ids
-            ).create({
-                "payment_date": fields.Date.context_today(self.history), "group_payment": False,
-            })._create_payments()
+        moves = self.env["account.move"].concat(*due).filtered(lambda m: m.payment_state == "not_paid")
+        # Money in for invoices, money out for credit notes: one register each, as from each list.
+        for move_type in ("out_invoice", "out_refund"):
+            invoices = moves.filtered(lambda m, move_type=move_type: m.move_type == move_type)
+            if invoices:
+                self.env["account.payment.register"].with_user(self.admin).with_context(
+                    active_model="account.move", active_ids=invoices.sorted("id").ids
+                ).create({
+                    "payment_date": fields.Date.context_today(self.history), "group_payment": False,
+                })._create_payments()
 
     # --- crons ---------------------------------------------------------------------------------------
     def check_changed_orders(self):

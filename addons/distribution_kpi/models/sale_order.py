@@ -6,7 +6,7 @@ from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import api, fields, models
-from odoo.exceptions import ConcurrencyError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
@@ -464,3 +464,61 @@ class SaleOrder(models.Model):
         to_notify.write({"risk_notified_on": today})
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
         return True
+
+    # --- The Sales home's counts (the dashboard over the quotations and orders lists) --------------------
+    @api.model
+    def _get_open_backorder_domain(self):
+        """Orders with a delivery still open that a short validation left behind (a backorder)."""
+        return [("picking_ids", "any", [
+            ("backorder_id", "!=", False), ("picking_type_code", "=", "outgoing"),
+            ("state", "not in", ("done", "cancel")),
+        ])]
+
+    @api.model
+    def _get_home_exception_domain(self):
+        return [("sale_order_id", "!=", False), ("state", "in", ("new", "in_progress", "waiting"))]
+
+    @api.model
+    def get_distribution_home_counts(self):
+        """The counts a sales user finds over the quotations and orders lists: orders at risk, orders
+        waiting on a backorder, and the open exceptions on orders by type, each as the user may see them
+        (record rules and the user's companies apply: a salesperson seeing their own documents counts
+        their own orders). One query per count and one grouped read for the exceptions."""
+        tiles = [
+            {"key": "at_risk", "label": self.env._("Orders at Risk"), "tone": "danger",
+             "count": self.search_count([("at_risk", "=", True)])},
+            {"key": "backorders", "label": self.env._("Waiting on a Backorder"),
+             "count": self.search_count(self._get_open_backorder_domain()), "tone": "warning"},
+        ]
+        Exception_ = self.env["distribution.exception"]
+        if Exception_.has_access("read"):
+            groups = Exception_._read_group(self._get_home_exception_domain(), ["type_id"], ["__count"])
+            for exception_type, count in groups:  # in the types' order
+                tiles.append({"key": f"exception_{exception_type.id}", "label": exception_type.name, "count": count,
+                              "tone": "info"})
+        return tiles
+
+    @api.model
+    def action_open_distribution_home_count(self, key):
+        """The list behind a count of ``get_distribution_home_counts`` (its ``key``)."""
+        if key == "at_risk":
+            return self.env["ir.actions.act_window"]._for_xml_id("distribution_kpi.sale_order_action_at_risk")
+        if key == "backorders":
+            action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+            action.update({
+                "display_name": self.env._("Orders Waiting on a Backorder"),
+                "domain": self._get_open_backorder_domain(),
+                "context": {"create": False},
+            })
+            return action
+        type_id = key.removeprefix("exception_") if isinstance(key, str) else ""
+        exception_type = self.env["distribution.exception.type"].browse(int(type_id)) if type_id.isdigit() else None
+        if not exception_type or not exception_type.exists():
+            raise UserError(self.env._("The Sales home has no count named %(key)s.", key=key))
+        action = self.env["ir.actions.act_window"]._for_xml_id("distribution_exceptions.distribution_exception_action")
+        action.update({
+            "display_name": self.env._("Open exceptions on orders: %(type)s", type=exception_type.name),
+            "domain": self._get_home_exception_domain() + [("type_id", "=", exception_type.id)],
+            "context": {"create": False},
+        })
+        return action

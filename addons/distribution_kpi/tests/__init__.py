@@ -7,3 +7,4 @@ from . import test_kpi_security
 from . import test_tour_kpi
 from . import test_warehouse_access
 from . import test_demo_history
+from . import test_sales_home

@@ -109,3 +109,51 @@ class TestDemoHistory(TransactionCase):
         with self.assertRaises(AccessError):
             self.env["distribution.demo.history"].with_user(user)._play_demo_history()
         self.assertEqual(self.env["sale.order"].search_count([]), count, "nothing written")
+
+    def test_invoice_lag_varies(self):
+        """Dealers and trade accounts are invoiced on Mondays for the week's deliveries: the invoice lag has
+        figures above zero that differ from month to month."""
+        history = self.env["distribution.kpi.dashboard"].with_user(self.admin).get_dashboard_history("month")
+        lags = [value for value in history["kpis"]["invoice_lag_median"] if value is not None]
+        self.assertGreaterEqual(len(lags), 5, "months with an invoice lag")
+        self.assertGreaterEqual(len([lag for lag in lags if lag > 0.5]), 4, lags)
+        self.assertGreaterEqual(len({round(lag, 1) for lag in lags}), 3, f"the lag varies: {lags}")
+        trade = self.orders.filtered(lambda o: o.partner_id.commercial_partner_id.distribution_class_id.code == "TRADE")
+        self.assertTrue(trade.invoice_ids, "trade accounts are invoiced")
+        self.assertFalse(trade.filtered("invoice_on_delivery"))
+
+    def test_credit_notes_mostly_paid(self):
+        credit_notes = self.orders.invoice_ids.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted")
+        self.assertTrue(credit_notes, "returns credited (a return before the statement only lowers the invoice)")
+        paid = credit_notes.filtered(lambda m: m.payment_state in ("paid", "in_payment"))
+        self.assertGreater(len(paid), len(credit_notes) / 2, "most credit notes are paid back")
+
+    def test_planner_forecasts_per_method(self):
+        run = self.env.ref("distribution_replenishment.distribution_replenishment_run_demo")
+        self.assertEqual(self.company.replenishment_forecast_method, "auto")
+        forecasts = self.env["distribution.replenishment.forecast"].with_user(self.admin).search(
+            [("run_id", "=", run.id)]
+        )
+        self.assertTrue(forecasts, "the demo run kept its forecasts")
+        self.assertTrue(all(forecasts.mapped("method")), "each with the method chosen for it")
+        self.assertGreaterEqual(len(set(forecasts.mapped("demand_class"))), 2, "products of several demand classes")
+        self.assertTrue(forecasts.filtered("backtest_count"), "back-tested on the history")
+        pairs = {(forecast.product_id, forecast.warehouse_id) for forecast in forecasts}
+        self.assertEqual(len(pairs), len(forecasts), "one per product x warehouse: recomputing replaced the first")
+
+    def test_core_demo_out_of_sight(self):
+        """Odoo's furniture shop (put out of sight by the order flow's demo) is in none of the suite's lists:
+        orders at risk, the exception queue, the planner."""
+        SaleOrder = self.env["sale.order"].with_user(self.admin)
+        at_risk = SaleOrder.search([("at_risk", "=", True)])
+        self.assertTrue(at_risk, "the demo distributor's own orders at risk")
+        self.assertTrue(all(order.partner_id.commercial_partner_id.active for order in at_risk), at_risk.partner_id)
+        exceptions = self.env["distribution.exception"].with_user(self.admin).search(
+            [("state", "in", ("new", "in_progress", "waiting"))]
+        )
+        self.assertTrue(exceptions)
+        self.assertFalse(exceptions.filtered(lambda e: (e.partner_id and not e.partner_id.active)
+                                             or (e.product_id and not e.product_id.active)))
+        run = self.env.ref("distribution_replenishment.distribution_replenishment_run_demo")
+        self.assertTrue(run.line_ids)
+        self.assertTrue(all(line.product_id.active for line in run.line_ids), "only the distributor's goods planned")

@@ -34,3 +34,28 @@ class TestKpiTour(HttpCase):
         self.assertTrue(self.order.at_risk)
         self.start_tour("/odoo/action-distribution_kpi.sale_order_action_at_risk", "distribution_kpi_orders_at_risk",
                         login=self.manager.login)
+
+
+@tagged("post_install", "-at_install")
+class TestSalesHomeTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rep = new_test_user(cls.env, login="kpi_tour_rep", groups="sales_team.group_sale_salesman")
+        product = cls.env["product.product"].create(
+            {"name": "Home Unstocked Drum", "is_storable": True, "list_price": 10}
+        )
+        customer = cls.env["res.partner"].create({"name": "Tour Home Customer", "is_company": True})
+        order = cls.env["sale.order"].with_user(cls.rep).create(
+            {
+                "partner_id": customer.id,
+                "user_id": cls.rep.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 5})],
+            }
+        )
+        order.action_confirm()
+        cls.order = order
+
+    def test_salesperson_lands_on_the_counts(self):
+        self.assertTrue(self.order.at_risk)
+        self.start_tour("/odoo/sales", "distribution_kpi_sales_home", login=self.rep.login)

@@ -28,3 +28,4 @@ from . import sale_order_line_substitution
 from . import promise_replan
 from . import payment_transaction
 from . import queue_job
+from . import distribution_demo

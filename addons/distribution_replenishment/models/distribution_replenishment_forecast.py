@@ -540,6 +540,8 @@ class DistributionReplenishmentRun(models.Model):
             ))
         Forecast = self.env["distribution.replenishment.forecast"]
         Forecast.flush_model()
+        # A run computed again replaces the forecasts it kept, as it replaces its proposals.
+        self.env.cr.execute(SQL("DELETE FROM %s WHERE run_id = %s", SQL.identifier(Forecast._table), self.id))
         for start in range(0, len(rows), 1000):
             self.env.cr.execute(SQL(
                 "INSERT INTO %s (%s) VALUES %s",

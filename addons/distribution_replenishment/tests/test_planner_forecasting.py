@@ -48,6 +48,23 @@ class TestPlannerForecasting(ReplenishmentCase):
         action = run.action_view_forecasts()
         self.assertEqual(self.env["distribution.replenishment.forecast"].search(action["domain"]), run.forecast_ids)
 
+    def test_recomputed_run_replaces_its_forecasts(self):
+        """Computing a run again keeps one forecast per product x warehouse: the new one."""
+        self.company.replenishment_forecast_method = "auto"
+        for week in range(8):
+            self._ship_history(self.cable, self.main, 10, 2 + 7 * week)
+        self._demand(self.cable, self.main, 1)
+        run = self._run(warehouse_ids=[(6, 0, self.main.ids)])
+        first = run.forecast_ids.filtered(lambda f: f.product_id == self.cable)
+        self.assertEqual(len(first), 1)
+        self._ship_history(self.cable, self.main, 30, 1)
+        run.action_compute()
+        again = run.forecast_ids.filtered(lambda f: f.product_id == self.cable)
+        self.assertEqual(len(again), 1, "replaced, not added")
+        self.assertFalse(first.exists())
+        pairs = {(forecast.product_id, forecast.warehouse_id) for forecast in run.forecast_ids}
+        self.assertEqual(len(run.forecast_ids), len(pairs))
+
     def test_choice_per_class_and_pins(self):
         self.company.replenishment_forecast_method = "auto"
         run = self.Run.create({"categ_ids": [(6, 0, self.categ.ids)]})

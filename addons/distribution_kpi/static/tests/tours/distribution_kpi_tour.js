@@ -62,3 +62,26 @@ registry.category("web_tour.tours").add("distribution_kpi_orders_at_risk", {
         },
     ],
 });
+
+// A salesperson lands on the Sales home (their quotations): the suite's counts sit over the list, and the
+// orders-at-risk count opens the list of their orders at risk. Started by tests/test_tour_kpi.py.
+registry.category("web_tour.tours").add("distribution_kpi_sales_home", {
+    steps: () => [
+        {
+            content: "The counts are over the quotations list",
+            trigger: ".o_distribution_sales_home button[data-key=at_risk]:contains('Orders at Risk'):contains('1')",
+        },
+        {
+            trigger: ".o_distribution_sales_home button[data-key=backorders]:contains('Waiting on a Backorder')",
+        },
+        {
+            content: "Open the orders at risk",
+            trigger: ".o_distribution_sales_home button[data-key=at_risk]",
+            run: "click",
+        },
+        {
+            content: "Their order at risk, with its reason",
+            trigger: ".o_list_view .o_data_row:contains('Tour Home Customer'):contains('Home Unstocked Drum')",
+        },
+    ],
+});

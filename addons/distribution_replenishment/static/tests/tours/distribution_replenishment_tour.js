@@ -18,6 +18,13 @@ registry.category("web_tour.tours").add("distribution_replenishment_plan_execute
             trigger: ".o_field_widget[name=line_ids] .o_data_row:contains('Tour Breaker'):contains('Buy')",
         },
         {
+            content: "Each proposal says how its demand was forecast: demand class and method",
+            trigger: ".o_field_widget[name=line_ids] th[data-name=demand_class]",
+        },
+        {
+            trigger: ".o_field_widget[name=line_ids] th[data-name=forecast_method]",
+        },
+        {
             content: "Execute",
             trigger: ".o_form_view button[name=action_execute]",
             run: "click",
