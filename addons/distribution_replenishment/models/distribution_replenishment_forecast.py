@@ -220,6 +220,9 @@ class DistributionReplenishmentLine(models.Model):
     demand_class = fields.Selection(DEMAND_CLASSES, readonly=True, help=CLASS_HELP)
     demand_pattern = fields.Selection(DEMAND_PATTERNS, readonly=True, help=PATTERN_HELP)
     forecast_method = fields.Char(readonly=True, help=METHOD_HELP)
+    forecast_method_name = fields.Char(
+        string="Forecast Method", compute="_compute_forecast_method_name", help=METHOD_HELP
+    )
     forecast_mase = fields.Float(string="Forecast MASE", digits=(16, 2), readonly=True, help=MASE_HELP)
     forecast_bias = fields.Float(digits=(16, 2), readonly=True, help=BIAS_HELP)
     spike_weeks = fields.Integer(
@@ -498,6 +501,21 @@ class DistributionReplenishmentRun(models.Model):
         if not plan.get("forecast_info"):
             return super()._is_demand_spike(company, plan)
         return plan["zscore"] is not None and abs(plan["zscore"]) >= company.replenishment_spike_zscore
+
+    @api.depends("forecast_method")
+    def _compute_forecast_method_name(self):
+        """The method as buyers read it: 'TSB (Teunter-Syntetos-Babai): alpha=0.1, beta=0.05' for the stored
+        'tsb(alpha=0.1, beta=0.05)'."""
+        # The pinnable methods' labels, in the user's language.
+        field = self.env["product.category"]._fields["replenishment_forecast_method"]
+        names = dict(field._description_selection(self.env))
+        for line in self:
+            label = line.forecast_method or ""
+            method, _sep, params = label.partition("(")
+            name = names.get(method)
+            line.forecast_method_name = (
+                f"{name or method}: {params.rstrip(')')}" if params else (name or method)
+            ) or False
 
     @api.model
     def _get_forecast_line_vals(self, plan):

@@ -48,6 +48,13 @@ class TestPlannerForecasting(ReplenishmentCase):
         action = run.action_view_forecasts()
         self.assertEqual(self.env["distribution.replenishment.forecast"].search(action["domain"]), run.forecast_ids)
 
+    def test_method_shown_in_words(self):
+        Line = self.env["distribution.replenishment.line"]
+        self.assertEqual(Line.new({"forecast_method": "tsb(alpha=0.1, beta=0.05)"}).forecast_method_name,
+                         "TSB (Teunter-Syntetos-Babai): alpha=0.1, beta=0.05")
+        self.assertEqual(Line.new({"forecast_method": "moving_average"}).forecast_method_name, "Moving average")
+        self.assertFalse(Line.new({}).forecast_method_name)
+
     def test_recomputed_run_replaces_its_forecasts(self):
         """Computing a run again keeps one forecast per product x warehouse: the new one."""
         self.company.replenishment_forecast_method = "auto"
