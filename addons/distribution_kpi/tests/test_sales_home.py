@@ -36,6 +36,8 @@ class TestSalesHome(KpiCase):
             others.with_user(self.rep_2).action_confirm()
         with self.step(1):
             self._validate(short.picking_ids, {self.breaker: 2})
+            # As the 5-minute cron does for the orders changed.
+            (unstocked | short | others)._refresh_delivery_risk()
         self.assertTrue(unstocked.at_risk and others.at_risk)
         self.assertTrue(short.picking_ids.filtered(lambda p: p.backorder_id and p.state not in ("done", "cancel")))
         return unstocked, short, others
