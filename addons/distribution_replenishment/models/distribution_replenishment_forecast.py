@@ -236,6 +236,21 @@ class DistributionReplenishmentLine(models.Model):
             "demand_class", "demand_pattern", "forecast_method", "forecast_mase", "forecast_bias", "spike_weeks",
         }
 
+    @api.depends("forecast_method")
+    def _compute_forecast_method_name(self):
+        """The method as buyers read it: 'TSB (Teunter-Syntetos-Babai): alpha=0.1, beta=0.05' for the stored
+        'tsb(alpha=0.1, beta=0.05)'."""
+        # The pinnable methods' labels, in the user's language.
+        field = self.env["product.category"]._fields["replenishment_forecast_method"]
+        names = dict(field._description_selection(self.env))
+        for line in self:
+            label = line.forecast_method or ""
+            method, _sep, params = label.partition("(")
+            name = names.get(method)
+            line.forecast_method_name = (
+                f"{name or method}: {params.rstrip(')')}" if params else (name or method)
+            ) or False
+
 
 class DistributionReplenishmentRun(models.Model):
     _inherit = "distribution.replenishment.run"
@@ -501,21 +516,6 @@ class DistributionReplenishmentRun(models.Model):
         if not plan.get("forecast_info"):
             return super()._is_demand_spike(company, plan)
         return plan["zscore"] is not None and abs(plan["zscore"]) >= company.replenishment_spike_zscore
-
-    @api.depends("forecast_method")
-    def _compute_forecast_method_name(self):
-        """The method as buyers read it: 'TSB (Teunter-Syntetos-Babai): alpha=0.1, beta=0.05' for the stored
-        'tsb(alpha=0.1, beta=0.05)'."""
-        # The pinnable methods' labels, in the user's language.
-        field = self.env["product.category"]._fields["replenishment_forecast_method"]
-        names = dict(field._description_selection(self.env))
-        for line in self:
-            label = line.forecast_method or ""
-            method, _sep, params = label.partition("(")
-            name = names.get(method)
-            line.forecast_method_name = (
-                f"{name or method}: {params.rstrip(')')}" if params else (name or method)
-            ) or False
 
     @api.model
     def _get_forecast_line_vals(self, plan):

@@ -22,7 +22,7 @@ registry.category("web_tour.tours").add("distribution_replenishment_plan_execute
             trigger: ".o_field_widget[name=line_ids] th[data-name=demand_class]",
         },
         {
-            trigger: ".o_field_widget[name=line_ids] th[data-name=forecast_method]",
+            trigger: ".o_field_widget[name=line_ids] th[data-name=forecast_method_name]",
         },
         {
             content: "Execute",
