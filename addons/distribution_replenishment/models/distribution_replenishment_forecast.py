@@ -219,7 +219,7 @@ class DistributionReplenishmentLine(models.Model):
 
     demand_class = fields.Selection(DEMAND_CLASSES, readonly=True, help=CLASS_HELP)
     demand_pattern = fields.Selection(DEMAND_PATTERNS, readonly=True, help=PATTERN_HELP)
-    forecast_method = fields.Char(readonly=True, help=METHOD_HELP)
+    forecast_method = fields.Char(string="Forecast Method Code", readonly=True, help=METHOD_HELP)
     forecast_method_name = fields.Char(
         string="Forecast Method", compute="_compute_forecast_method_name", help=METHOD_HELP
     )
