@@ -2,7 +2,7 @@
     "name": "Distribution: Order Flow",
     "summary": "Governed quotation-to-cash path for wholesale distributors: customer classes, "
     "order lifecycle, approvals, allocation and invoicing on delivery",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.6.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",

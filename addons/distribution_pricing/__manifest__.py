@@ -1,7 +1,7 @@
 {
     "name": "Distribution: Pricing",
     "summary": "Contract prices for key accounts, volume breaks, margin floors and governed price overrides",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Distribution Suite",

@@ -207,7 +207,7 @@ class SaleOrder(models.Model):
             self.env["distribution.exception"]._resolve_exceptions(
                 "customer_review", accepted_online, self.env._("The order was confirmed.")
             )
-        overridden = self.filtered("has_price_override")
+        overridden = self.filtered(lambda order: order.has_price_override or order.has_margin_floor_breach)
         if overridden:
             Exception_ = self.env["distribution.exception"]
             Exception_._raise_exceptions(
@@ -219,12 +219,12 @@ class SaleOrder(models.Model):
                         "partner_id": order.partner_id,
                         "facts": Exception_._facts(
                             self.env._(
-                                "Order %(order)s was confirmed with approved price overrides (salesperson "
-                                "%(user)s). Review them against the customer's agreement.",
+                                "Order %(order)s was confirmed with approved prices below contract, pricelist or "
+                                "margin floor (salesperson %(user)s). Review them against the customer's agreement.",
                                 order=order.name,
                                 user=order.user_id.name or "-",
                             ),
-                            order._get_price_override_summary(),
+                            order._get_price_override_summary() + order._get_margin_floor_summary(),
                         ),
                     }
                     for order in overridden

@@ -303,6 +303,21 @@ class TestOrderTriggers(ExceptionCase):
         self.assertEqual(len(override), 1)
         self.assertIn("Match competitor", override.description)
 
+    def test_margin_below_floor_confirmed_is_raised_in_its_own_words(self):
+        if "is_below_margin_floor" not in self.env["sale.order.line"]._fields:
+            return
+        self.company_a.distribution_margin_floor = 99.0  # the cable has no category: the company's floor
+        order = self._order([(self.cable, 5, None, 0.0)])
+        self.assertRecordValues(order, [{"has_margin_floor_breach": True, "has_price_override": False}])
+        order.with_user(self.salesperson).request_validation()
+        self._approve(order, self.sales_manager_2)
+        order.action_confirm()
+        item = self._open("price_override", order)
+        self.assertEqual(len(item), 1)
+        self.assertIn("below contract, pricelist or margin floor", item.description)
+        self.assertIn(f"{self.cable.display_name}: margin", item.description)
+        self.assertIn(f"under the 99.0% floor of {self.company_a.name}'s default", item.description)
+
     def test_repricing_a_confirmed_order_raises_a_price_override_for_finance(self):
         self._stock(self.cable, 10)
         order = self._confirmed([(self.cable, 5, None, 0.0)])

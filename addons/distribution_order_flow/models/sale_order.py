@@ -43,7 +43,13 @@ class SaleOrder(models.Model):
         string="Price Override",
         compute="_compute_has_price_override",
         store=True,
-        help="A line is priced below its contract or pricelist price or below its margin floor "
+        help="A line is priced below its contract or pricelist price (set by Distribution: Pricing).",
+    )
+    has_margin_floor_breach = fields.Boolean(
+        string="Below Margin Floor",
+        compute="_compute_has_margin_floor_breach",
+        store=True,
+        help="A line's margin is below the floor of its product category or the company's default floor "
         "(set by Distribution: Pricing).",
     )
     ship_policy = fields.Selection(
@@ -75,7 +81,8 @@ class SaleOrder(models.Model):
         # What the approval matrix and the hold read: never a user's to set.
         return super()._get_distribution_system_fields() | {
             "flow_state", "max_discount", "credit_exposure", "credit_limit_exceeded", "has_nonstandard_terms",
-            "has_price_override", "margin", "margin_percent", "credit_hold", "credit_overdue",
+            "has_price_override", "has_margin_floor_breach", "margin", "margin_percent", "credit_hold",
+            "credit_overdue",
             "distribution_reprice_pending", "distribution_repriced_by_id", "distribution_customer_accepted",
             "distribution_credit_released_by_id",
         }
@@ -266,11 +273,23 @@ class SaleOrder(models.Model):
 
     def _compute_has_price_override(self):
         """Hook: distribution_pricing sets it (with its own dependencies) when a line is priced below
-        its contract or pricelist price, or below its margin floor."""
+        its contract or pricelist price."""
         self.has_price_override = False
 
+    def _compute_has_margin_floor_breach(self):
+        """Hook: distribution_pricing sets it (with its own dependencies) when a line's margin is below
+        its floor."""
+        self.has_margin_floor_breach = False
+
     def _get_price_override_summary(self):
-        """Hook: one line per overridden price, for people (distribution_pricing fills it)."""
+        """Hook: one line per price below its contract or pricelist price, for people (distribution_pricing
+        fills it)."""
+        self.ensure_one()
+        return []
+
+    def _get_margin_floor_summary(self):
+        """Hook: one line per line whose margin is below its floor, for people (distribution_pricing fills
+        it)."""
         self.ensure_one()
         return []
 

@@ -205,6 +205,8 @@ class SaleOrder(models.Model):
                            terms=self.payment_term_id.name or _("none")))
         if "has_price_override" in domain:
             facts.extend(self._get_price_override_summary())
+        if "has_margin_floor_breach" in domain:
+            facts.extend(self._get_margin_floor_summary())
         return facts
 
     def _compute_approval_summary(self):

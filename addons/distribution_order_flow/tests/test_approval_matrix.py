@@ -7,9 +7,11 @@ from .common_order import OrderFlowCase
 @tagged("post_install", "-at_install")
 class TestApprovalMatrix(OrderFlowCase):
     def _rules(self, order):
-        # "Price override" is set by Distribution: Pricing when installed (margin floors): not this
-        # module's rule to test.
-        return set(order._get_applicable_tier_definitions().mapped("name")) - {"Price override"}
+        # The price rules are set by Distribution: Pricing when installed (pricelist prices, margin floors):
+        # not this module's rules to test.
+        return set(order._get_applicable_tier_definitions().mapped("name")) - {
+            "Price below contract or pricelist", "Margin below floor"
+        }
 
     def test_discount_boundary(self):
         at_limit = self._order([(self.cable, 1, 100.0, 10.0)])

@@ -56,7 +56,8 @@ class TestGovernance(OrderFlowCase):
     def test_indicators_and_flow_state_cannot_be_written_by_users(self):
         order = self._order([(self.cable, 1, 100.0, 40.0)])
         for vals in ({"max_discount": 0.0}, {"flow_state": "shipped"}, {"margin_percent": 0.5},
-                     {"has_price_override": False}, {"credit_limit_exceeded": False}, {"credit_hold": False}):
+                     {"has_price_override": False}, {"has_margin_floor_breach": False},
+                     {"credit_limit_exceeded": False}, {"credit_hold": False}):
             with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "set by the system"):
                 with self.cr.savepoint():
                     order.with_user(self.salesperson).write(dict(vals, client_order_ref="sneaky"))

@@ -54,3 +54,13 @@ class ProductCategory(models.Model):
                 return category.margin_floor
             category = category.parent_id
         return company.distribution_margin_floor
+
+    def _get_margin_floor_source(self, company):
+        """Where the floor of ``_get_margin_floor`` comes from, in words: the category (own or inherited) or
+        the company's default."""
+        category = self[:1]
+        while category:
+            if category.margin_floor:
+                return _("category %(category)s", category=category.complete_name)
+            category = category.parent_id
+        return _("%(company)s's default", company=company.name)

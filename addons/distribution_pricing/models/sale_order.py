@@ -9,13 +9,17 @@ class SaleOrder(models.Model):
     def _compute_max_discount(self):
         return super()._compute_max_discount()
 
-    @api.depends("order_line.is_price_override", "order_line.is_below_margin_floor")
+    @api.depends("order_line.is_price_override")
     def _compute_has_price_override(self):
-        # Sets the order-flow hook: the "Price override" approval rule routes these orders.
+        # Sets the order-flow hook: the "Price below contract or pricelist" approval rule routes these orders.
         for order in self:
-            order.has_price_override = any(
-                line.is_price_override or line.is_below_margin_floor for line in order.order_line
-            )
+            order.has_price_override = any(order.order_line.mapped("is_price_override"))
+
+    @api.depends("order_line.is_below_margin_floor")
+    def _compute_has_margin_floor_breach(self):
+        # Sets the order-flow hook: the "Margin below floor" approval rule routes these orders.
+        for order in self:
+            order.has_margin_floor_breach = any(order.order_line.mapped("is_below_margin_floor"))
 
     def write(self, vals):
         res = super().write(vals)
@@ -66,25 +70,38 @@ class SaleOrder(models.Model):
 
     def _get_price_override_summary(self):
         summary = super()._get_price_override_summary()
-        for line in self.order_line.filtered(lambda line: line.is_price_override or line.is_below_margin_floor):
-            price = line.currency_id.format(line.price_unit)
-            list_price = line.currency_id.format(line.distribution_pricelist_price)
-            if line.is_price_override:
-                summary.append(
-                    _(
-                        "%(product)s: %(price)s instead of %(list_price)s (%(reason)s)",
-                        product=line.product_id.display_name,
-                        price=price,
-                        list_price=list_price,
-                        reason=line.price_override_reason or _("no reason given"),
-                    )
-                )
+        for line in self.order_line.filtered("is_price_override"):
+            agreement = line.pricelist_item_id.distribution_agreement_id
+            values = {
+                "product": line.product_id.display_name,
+                "price": line.currency_id.format(line.price_unit),
+                "list_price": line.currency_id.format(line.distribution_pricelist_price),
+                "reason": line.price_override_reason or _("no reason given"),
+            }
+            if agreement:
+                summary.append(_(
+                    "%(product)s: %(price)s, below the contract price %(list_price)s of %(agreement)s (%(reason)s)",
+                    agreement=agreement.name, **values,
+                ))
             else:
-                summary.append(
-                    _(
-                        "%(product)s: %(price)s, margin below the floor",
-                        product=line.product_id.display_name,
-                        price=price,
-                    )
-                )
+                summary.append(_(
+                    "%(product)s: %(price)s, below the pricelist price %(list_price)s of %(pricelist)s (%(reason)s)",
+                    pricelist=self.pricelist_id.name or _("the list price"), **values,
+                ))
+        return summary
+
+    def _get_margin_floor_summary(self):
+        summary = super()._get_margin_floor_summary()
+        for line in self.order_line.filtered("is_below_margin_floor"):
+            net_price = line.price_unit * (1 - line.discount / 100.0)
+            margin = (net_price - line.purchase_price) / net_price * 100.0 if net_price > 0 else 0.0
+            category = line.product_id.categ_id
+            summary.append(_(
+                "%(product)s: margin %(margin)s%% at %(price)s, under the %(floor)s%% floor of %(source)s",
+                product=line.product_id.display_name,
+                margin=round(margin, 1),
+                price=line.currency_id.format(net_price),
+                floor=round(category._get_margin_floor(line.company_id), 2),
+                source=category._get_margin_floor_source(line.company_id),
+            ))
         return summary

@@ -233,7 +233,8 @@ class SaleOrderLine(models.Model):
             for name in ("is_price_override", "is_below_margin_floor"):
                 self.env.add_to_compute(self._fields[name], lines)
             # and what reads them (a declared dependency would have marked it with them)
-            self.env.add_to_compute(lines.order_id._fields["has_price_override"], lines.order_id)
+            for name in ("has_price_override", "has_margin_floor_breach"):
+                self.env.add_to_compute(lines.order_id._fields[name], lines.order_id)
 
     @api.model
     def _recheck_margin_floors(self, domain):
@@ -246,8 +247,10 @@ class SaleOrderLine(models.Model):
             self.env.add_to_compute(self._fields[name], lines)
         lines._recompute_recordset(["is_below_margin_floor", "is_price_override"])
         orders = lines.order_id
-        self.env.add_to_compute(orders._fields["has_price_override"], orders)
-        orders._recompute_recordset(["has_price_override"])
+        names = ["has_price_override", "has_margin_floor_breach"]
+        for name in names:
+            self.env.add_to_compute(orders._fields[name], orders)
+        orders._recompute_recordset(names)
 
     @api.constrains("is_price_override", "price_override_reason")
     def _check_price_override_reason(self):

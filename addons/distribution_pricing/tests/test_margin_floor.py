@@ -82,7 +82,8 @@ class TestMarginFloor(TransactionCase):
         self.assertFalse(cable_line.is_below_margin_floor)
         self.company_a.distribution_margin_floor = 21.0  # the company default
         self.assertTrue(misc_line.is_below_margin_floor)
-        self.assertTrue(order.has_price_override)
+        self.assertTrue(order.has_margin_floor_breach)
+        self.assertFalse(order.has_price_override, "at the pricelist price: no override")
 
     def test_quotation_cost_set_by_a_manager_is_judged(self):
         """The cost is not a declared dependency of the check (see _compute_price_governance): a manager's
@@ -99,10 +100,10 @@ class TestMarginFloor(TransactionCase):
         self.assertFalse(line.is_below_margin_floor, "20% margin over the company's 15%")
         line.write({"purchase_price": 95.0})
         self.assertTrue(line.is_below_margin_floor, "5% margin under the company's 15%")
-        self.assertTrue(order.has_price_override)
+        self.assertTrue(order.has_margin_floor_breach)
         line.write({"purchase_price": 70.0})
         self.assertFalse(line.is_below_margin_floor)
-        self.assertFalse(order.has_price_override)
+        self.assertFalse(order.has_margin_floor_breach)
 
     def test_confirmed_line_keeps_the_judgement_it_was_confirmed_with(self):
         """Odoo re-costs confirmed lines at reservation and delivery (sale_stock_margin): what was approved
@@ -119,5 +120,5 @@ class TestMarginFloor(TransactionCase):
         line.sudo().write({"purchase_price": 95.0})  # as the system re-costs it
         self.assertEqual(line.purchase_price, 95.0)
         self.assertFalse(line.is_below_margin_floor)
-        self.assertFalse(order.has_price_override)
+        self.assertFalse(order.has_margin_floor_breach)
         self.assertEqual(order.state, "sale")

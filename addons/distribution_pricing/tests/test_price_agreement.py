@@ -303,7 +303,10 @@ class TestPriceOverride(PricingCase):
         order.order_line.write({"price_unit": 8.5, "price_override_reason": "Competitor quote at 8.50"})
         self.assertEqual(order.order_line.price_source, "Manual price")
         self.assertTrue(order.has_price_override)
-        self.assertIn("Price override", order._get_applicable_tier_definitions().mapped("name"))
+        self.assertFalse(order.has_margin_floor_breach)
+        self.assertEqual(
+            order._get_applicable_tier_definitions().mapped("name"), ["Price below contract or pricelist"]
+        )
         log = self.env["distribution.price.override"].search([("order_id", "=", order.id)])
         self.assertRecordValues(
             log,
@@ -328,6 +331,49 @@ class TestPriceOverride(PricingCase):
         self.assertFalse(Report.with_user(other_rep).search([("order_id", "=", order.id)]))
         self.assertEqual(Report.with_user(self.manager).search([("order_id", "=", order.id)]), report)
 
+    def test_each_price_rule_has_its_own_approval_and_wording(self):
+        """A price below the contract and a margin below its floor are two rules, each named for what fired, with
+        its facts in words: the rep reads both before Confirm, the approver the same, finance the same in the
+        exception after confirmation."""
+        self.category.margin_floor = 40.0  # spot at 8.00 for a cost of 4.00 makes 50%: above; at 6.00, 33%
+        order = self._quote()
+        order.with_user(self.salesperson).write(
+            {"order_line": [
+                Command.update(order.order_line.id, {"price_unit": 8.5, "price_override_reason": "Competitor at 8.50"}),
+                Command.create({"product_id": self.spot.id, "product_uom_qty": 5, "price_unit": 6.0,
+                                "price_override_reason": "Clearance"}),
+            ]}
+        )
+        lamp_line, spot_line = order.order_line
+        self.assertRecordValues(
+            lamp_line | spot_line,
+            [{"is_price_override": True, "is_below_margin_floor": False},
+             {"is_price_override": True, "is_below_margin_floor": True}],
+        )
+        self.assertRecordValues(order, [{"has_price_override": True, "has_margin_floor_breach": True}])
+        self.assertEqual(
+            order._get_applicable_tier_definitions().mapped("name"),
+            ["Price below contract or pricelist", "Margin below floor"],
+        )
+        summary = str(order.with_user(self.salesperson).approval_summary).replace("&#39;", "'")
+        self.assertNotIn("Price override", summary)
+        self.assertIn(
+            f"<strong>Price below contract or pricelist</strong> (LED A60: $\xa08.50, below the contract price "
+            f"$\xa09.00 of {self.agreement.name} (Competitor at 8.50);", summary
+        )
+        self.assertIn("GU10 spot: $\xa06.00, below the pricelist price $\xa08.00", summary)
+        self.assertIn(
+            "<strong>Margin below floor</strong> (GU10 spot: margin 33.3% at $\xa06.00, under the 40.0% floor of "
+            "category Lamps (pricing test))", summary
+        )
+        # A margin under the company's default floor names the company.
+        self.category.margin_floor = 0.0
+        self.company.distribution_margin_floor = 45.0
+        order.invalidate_recordset(["approval_summary"])
+        summary = str(order.with_user(self.salesperson).approval_summary).replace("&#39;", "'")
+        self.assertIn(f"GU10 spot: margin 33.3% at $\xa06.00, under the 45.0% floor of {self.company.name}'s default",
+                      summary)
+
     def test_price_above_contract_is_no_override(self):
         order = self._quote()
         order.order_line.write({"price_unit": 9.5})
@@ -339,7 +385,9 @@ class TestPriceOverride(PricingCase):
         order = self._quote()
         self.assertTrue(order.order_line.is_below_margin_floor)
         self.assertFalse(order.order_line.is_price_override)
-        self.assertTrue(order.has_price_override)
+        self.assertFalse(order.has_price_override)
+        self.assertTrue(order.has_margin_floor_breach)
+        self.assertEqual(order._get_applicable_tier_definitions().mapped("name"), ["Margin below floor"])
 
     def test_product_without_category_uses_company_floor(self):
         loose = self.env["product.product"].create({"name": "Loose part", "list_price": 10.0, "standard_price": 9.5})

@@ -106,7 +106,7 @@ class TestPriceOverrideReference(PricingCase):
         self.company.distribution_override_reason_required = False
         order = self._rpc_order([{"product_id": self.lamp.id, "product_uom_qty": 1, "price_unit": 8.0}])
         self.assertTrue(order.order_line.is_price_override, "still an override, routed to approval")
-        self.assertIn("Price override", order._get_applicable_tier_definitions().mapped("name"))
+        self.assertIn("Price below contract or pricelist", order._get_applicable_tier_definitions().mapped("name"))
 
     def test_another_customers_contract_pricelist_is_refused(self):
         agreement = self._agreement([{"product_id": self.lamp.id, "fixed_price": 7.0}])
