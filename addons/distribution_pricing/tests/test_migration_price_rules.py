@@ -41,7 +41,8 @@ class TestMigrationPriceRules(PricingCase):
         self.env.flush_all()
         # As the previous version stored them: one flag for both rules.
         self.env.cr.execute(
-            "UPDATE sale_order SET has_price_override = id = ANY(%s), has_margin_floor_breach = NULL WHERE id = ANY(%s)",
+            "UPDATE sale_order SET has_price_override = id = ANY(%s), has_margin_floor_breach = NULL "
+            "WHERE id = ANY(%s)",
             [(below_floor | overridden).ids, orders.ids],
         )
         self._migrate()
@@ -55,3 +56,23 @@ class TestMigrationPriceRules(PricingCase):
                 {"has_price_override": False, "has_margin_floor_breach": False},
             ],
         )
+
+    def test_installed_database_orders_agree_with_their_lines(self):
+        """Installing the module judges the existing lines (Odoo's demo orders here) and its post-init hook
+        carries the judgement to their orders: no order disagrees with its lines."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT so.name
+              FROM sale_order so
+              JOIN sale_order_line line ON line.order_id = so.id
+          GROUP BY so.id
+            HAVING bool_or(COALESCE(line.is_price_override, false))
+                   IS DISTINCT FROM COALESCE(so.has_price_override, false)
+                OR bool_or(COALESCE(line.is_below_margin_floor, false))
+                   IS DISTINCT FROM COALESCE(so.has_margin_floor_breach, false)
+            """
+        )
+        self.assertFalse(self.env.cr.fetchall())
+        self.assertTrue(self.env["sale.order"].search_count([("has_margin_floor_breach", "=", True)]),
+                        "the demo has orders below their floor")
