@@ -186,8 +186,9 @@ class _Player:
                 self.check_changed_orders()
         with self.clock(self.days - 1, 18):
             self.run_crons()
-            self.replan()
             self.check_changed_orders()
+        # Planned now, on the clock the buyer reads it with (its planning time is a real one).
+        self.replan()
 
     # --- sales ---------------------------------------------------------------------------------------
     def demand(self, size, shape, week):
