@@ -68,7 +68,9 @@ class TestDashboardAccess(DashboardCase):
         by_state_a = self.read_source(self.sales_dashboard, "pivot", sales["pivots"]["3"], self.sales_manager)
         self.assertEqual(
             sum(g["__count"] for g in by_state_a),
-            self.env["sale.order"].search_count(sales["pivots"]["3"]["domain"] + [("company_id", "=", self.company.id)]),
+            self.env["sale.order"].search_count(
+                sales["pivots"]["3"]["domain"] + [("company_id", "=", self.company.id)]
+            ),
         )
         inventory = self.spreadsheet(self.inventory_dashboard)
         vendors_b = self.read_source(self.inventory_dashboard, "pivot", inventory["pivots"]["3"], self.stock_manager_b)
