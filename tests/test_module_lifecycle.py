@@ -15,6 +15,7 @@ SUITE_DEPENDS = {
     "distribution_exceptions": BASE,
     "distribution_helpdesk": ["distribution_exceptions", *BASE],
     "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", *BASE],
+    "distribution_dashboard": ["distribution_kpi", "distribution_exceptions", "distribution_replenishment", *BASE],
     "distribution_cycle_count": ["distribution_exceptions", *BASE],
     "distribution_warehouse_scanner": ["distribution_cycle_count", "distribution_exceptions", *BASE],
 }
@@ -28,6 +29,9 @@ SUITE_MODULES_INSTALLED_WITH = {
     "distribution_exceptions": [*BASE, "distribution_helpdesk"],
     "distribution_helpdesk": ["distribution_exceptions", *BASE],
     "distribution_kpi": ["distribution_exceptions", "distribution_replenishment", *BASE, "distribution_helpdesk"],
+    "distribution_dashboard": [
+        "distribution_kpi", "distribution_exceptions", "distribution_replenishment", *BASE, "distribution_helpdesk",
+    ],
     "distribution_cycle_count": ["distribution_exceptions", *BASE, "distribution_helpdesk"],
     "distribution_warehouse_scanner": [
         "distribution_cycle_count", "distribution_exceptions", *BASE, "distribution_helpdesk",

@@ -1,0 +1,1 @@
+from . import test_dashboard_access, test_dashboard_sources, test_dashboard_tour
