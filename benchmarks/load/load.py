@@ -666,14 +666,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(args, db, log, queue_job=False):
+def start_server(args, db, log, queue_job=False, workers=None, cron_threads=None):
     """odoo-bin in prefork mode; with ``queue_job``, queue_job's runner too (a worker process of its own
     that dispatches jobs to this server's HTTP workers; with two servers, one runner wins the database)."""
     port, gevent_port = free_port(), free_port()
+    workers = args.workers if workers is None else workers
+    cron_threads = args.cron_threads if cron_threads is None else cron_threads
     command = [
         args.python, args.odoo_bin, "-d", db, f"--db-filter=^{db}$", f"--addons-path={args.addons_path}",
         "--http-interface=127.0.0.1", f"--http-port={port}", f"--gevent-port={gevent_port}",
-        f"--workers={args.workers}", f"--max-cron-threads={args.cron_threads}",
+        f"--workers={workers}", f"--max-cron-threads={cron_threads}",
         "--limit-time-real=300", "--limit-time-cpu=240", "--limit-memory-soft=2147483648",
         "--limit-memory-hard=2684354560", "--limit-request=8192", "--db_maxconn=32", "--proxy-mode",
         "--log-level=warn", "--log-handler=odoo.service.model:INFO", f"--logfile={log}", *args.db_args,
@@ -809,7 +811,18 @@ def run(args):  # noqa: C901 - the benchmark's round loop reads best in one piec
             for log in logs:
                 if os.path.exists(log):
                     os.unlink(log)
-            servers = [start_server(args, db, log, queue_job=data["suite"]) for log in logs]
+            if args.job_server and data["suite"]:
+                # The production shape of docs/DEPLOYMENT.md: the users' server(s) without queue_job's runner,
+                # and a server of its own that runs the jobs (its HTTP workers serve only the runner).
+                servers = [start_server(args, db, log) for log in logs]
+                job_log = os.path.join(log_dir, f"load-{flavour}-jobs.log")
+                if os.path.exists(job_log):
+                    os.unlink(job_log)
+                job_server = start_server(args, db, job_log, queue_job=True, workers=args.job_workers,
+                                          cron_threads=0)
+            else:
+                servers = [start_server(args, db, log, queue_job=data["suite"]) for log in logs]
+                job_server = None
             sampler = MemorySampler([process for process, _url in servers])
             sampler.start()
             fault = None
@@ -845,6 +858,9 @@ def run(args):  # noqa: C901 - the benchmark's round loop reads best in one piec
                     fault.stop.set()
                 for process, _url in servers:
                     stop_server(process)
+                if job_server:
+                    stop_server(job_server[0])
+                    logs.append(job_log)
             retries = sum(open(log).read().count("tries left, try again in") for log in logs)
             invariants = check_invariants(db, data["suite"])
             t = totals.setdefault(flavour, {"latencies": defaultdict(list), "errors": defaultdict(Counter),
@@ -911,6 +927,10 @@ def main():
     parser.add_argument("--fault", choices=["kill-worker", "drop-db"],
                         help="inject a fault while the clients drive (see Fault)")
     parser.add_argument("--fault-interval", type=float, default=4.0, help="seconds between faults")
+    parser.add_argument("--job-server", action="store_true",
+                        help="suite: run queue_job's jobs on a server of their own (--job-workers HTTP workers, no "
+                        "cron), the clients' server(s) without the runner: the production shape of docs/DEPLOYMENT.md")
+    parser.add_argument("--job-workers", type=int, default=2, help="with --job-server: its HTTP workers")
     parser.add_argument("--job-channels", default="root:2,root.distribution.reservation:1",
                         help="suite: queue_job's channels (ODOO_QUEUE_JOB_CHANNELS) for the runner")
     parser.add_argument("--drain-seconds", type=int, default=120,

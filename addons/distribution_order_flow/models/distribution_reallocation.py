@@ -1,13 +1,12 @@
 import logging
 from collections import defaultdict
-from functools import partial
 
 from markupsafe import Markup
 
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ConcurrencyError
 from odoo.fields import Domain
-from odoo.service.model import retrying
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_compare, float_round
 
 _logger = logging.getLogger(__name__)
@@ -280,27 +279,46 @@ class DistributionReallocation(models.AbstractModel):
         """Scheduler step: re-score open customer moves, then re-allocate every short product. In the
         scheduler's own run (``use_new_cursor``) the scores are refreshed in a transaction of their own, then
         the short products are re-allocated ``REALLOCATION_BATCH`` at a time, each batch in a transaction of
-        its own, retried when a user reserving or validating at the same moment makes it fail to serialize:
-        the quant and move locks of a batch are held for that batch only, not for the whole run."""
+        its own: the quant and move locks of a batch are held for that batch only, not for the whole run. A
+        transaction that fails to serialize beside a user reserving or validating at the same moment is rolled
+        back and left to the next run, as the step's reservation batches are (stock.move
+        ._action_assign_in_batches): retrying it at once with Odoo's back-off would keep the scheduler (a cron
+        worker, or the request that called it) sleeping for up to half a minute for work the next run does."""
         if not use_new_cursor:
             return self._reallocate_short_products(company_id)
-        with self.env.registry.cursor() as cr:
-            env = self.env(cr=cr)
-            product_ids = retrying(
-                partial(env["distribution.reallocation"]._prepare_reallocation, company_id), env
-            )
-        changes = {}
+        product_ids = self._in_own_transaction(
+            lambda env: env["distribution.reallocation"]._prepare_reallocation(company_id), "the scores"
+        )
+        if product_ids is None:
+            return {}
+        changes, skipped = {}, 0
         for start in range(0, len(product_ids), REALLOCATION_BATCH):
             batch_ids = product_ids[start:start + REALLOCATION_BATCH]
-            with self.env.registry.cursor() as cr:
-                env = self.env(cr=cr)
-                products = env["product.product"].browse(batch_ids)
-                company = env["res.company"].browse(company_id) if company_id else None
-                changes.update(retrying(
-                    partial(env["distribution.reallocation"]._reallocate, products, companies=company), env
-                ))
-        _logger.info("Re-allocation: %s products looked at, %s moves changed", len(product_ids), len(changes))
+            result = self._in_own_transaction(
+                lambda env, ids=batch_ids: env["distribution.reallocation"]._reallocate(
+                    env["product.product"].browse(ids),
+                    companies=env["res.company"].browse(company_id) if company_id else None,
+                ),
+                f"{len(batch_ids)} products",
+            )
+            if result is None:
+                skipped += len(batch_ids)
+            else:
+                changes.update(result)
+        _logger.info("Re-allocation: %s products looked at, %s moves changed, %s products left to the next run",
+                     len(product_ids), len(changes), skipped)
         return changes
+
+    @api.model
+    def _in_own_transaction(self, func, what):
+        """``func(env)`` in a transaction of its own, committed; None when it failed to serialize (or to lock,
+        or deadlocked) beside another transaction: rolled back, and left to the next run (logged)."""
+        try:
+            with self.env.registry.cursor() as cr:
+                return func(self.env(cr=cr))
+        except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError) as error:
+            _logger.info("Re-allocation: %s left to the next run (%s)", what, error)
+            return None
 
     @api.model
     def _prepare_reallocation(self, company_id=False):

@@ -1,6 +1,8 @@
 import threading
 from unittest.mock import patch
 
+from psycopg2.errors import SerializationFailure
+
 import odoo
 from odoo.exceptions import AccessError
 from odoo.service.model import retrying
@@ -102,6 +104,43 @@ class TestReallocation(OrderFlowCase):
         self.assertTrue(all(len(batch) == 1 for batch in batches), "one transaction per short product")
         self.assertIn([self.cable.id], batches)
         self.assertIn([self.breaker.id], batches)
+        self.env.invalidate_all()
+        self.assertEqual((self._reserved(dealer_order), self._reserved(key_order)), (0.0, 8.0))
+
+    def test_scheduler_batch_failing_to_serialize_is_left_to_the_next_run(self):
+        """Beside a picker validating, a re-allocation batch that cannot serialize is rolled back once and left to
+        the next run (no retry with back-off holding the scheduler); the other batches commit."""
+        self._stock(self.cable, 4)
+        self._stock(self.breaker, 4)
+        dealer_order = self._confirm(self.small_dealer, [(self.cable, 4), (self.breaker, 4)])
+        key_order = self._confirm(self.key_account, [(self.cable, 4), (self.breaker, 4)])
+        self.env.flush_all()
+        self.registry_enter_test_mode()
+        Reallocation = type(self.Reallocation)
+        original = Reallocation._reallocate
+        calls = []
+
+        def reallocate(model, products, companies=None):
+            calls.append(products.ids)
+            if self.cable in products:
+                raise SerializationFailure("could not serialize access due to concurrent update")
+            return original(model, products, companies=companies)
+
+        with patch.object(reallocation_module, "REALLOCATION_BATCH", 1), \
+                patch.object(Reallocation, "_reallocate", autospec=True, side_effect=reallocate):
+            changes = self.Reallocation._run_reallocation_step(company_id=self.company_a.id, use_new_cursor=True)
+        self.assertEqual(calls.count([self.cable.id]), 1, "the failing batch is tried once, not retried")
+        self.assertEqual(calls.count([self.breaker.id]), 1)
+        self.assertTrue(changes, "the breaker's batch committed")
+        self.env.invalidate_all()
+        cable_moves = (dealer_order | key_order).order_line.move_ids.filtered(lambda m: m.product_id == self.cable)
+        breaker_moves = (dealer_order | key_order).order_line.move_ids.filtered(lambda m: m.product_id == self.breaker)
+        self.assertEqual(sum(cable_moves.mapped("quantity")), 4.0, "nothing half-written for the cable")
+        self.assertEqual(self._reserved(dealer_order, self.cable), 4.0, "the cable stays as it was")
+        self.assertEqual(self._reserved(key_order, self.breaker), 4.0, "the breaker went to the key account")
+        self.assertEqual(sum(breaker_moves.mapped("quantity")), 4.0)
+        # The next run takes the cable.
+        self.Reallocation._run_reallocation_step(company_id=self.company_a.id, use_new_cursor=True)
         self.env.invalidate_all()
         self.assertEqual((self._reserved(dealer_order), self._reserved(key_order)), (0.0, 8.0))
 
