@@ -26,7 +26,8 @@ class DistributionDemo(models.AbstractModel):
     def _retire_core_demo(self):
         """Put Odoo's own demo business out of sight. Nothing is deleted: other core modules' demo data
         refer to these records by external id when they are installed later. Open orders and transfers
-        are cancelled through their own cancel actions; the furniture in stock is counted out through an
+        are cancelled through their own cancel actions, and the cancelled orders left without a salesperson
+        (out of everyone's own quotations); the furniture in stock is counted out through an
         inventory adjustment (the stock valuation follows); the goods, customers and vendors are
         archived; the other demo companies leave every user's allowed companies and are archived. An
         order or purchase that was delivered, received or invoiced in part stays as it is (its history is
@@ -54,6 +55,11 @@ class DistributionDemo(models.AbstractModel):
             ("partner_id.commercial_partner_id", "in", partners.ids), ("state", "!=", "cancel"),
         ]).filtered(untouched)
         sale_orders._action_cancel()
+        # Cancelled, they would still head the salespeople's own quotations (My Quotations): they are nobody's.
+        env["sale.order"].search([
+            ("partner_id.commercial_partner_id", "in", partners.ids), ("state", "=", "cancel"),
+            ("user_id", "!=", False),
+        ]).with_context(tracking_disable=True).write({"user_id": False})
         purchases = env["purchase.order"].search([
             ("partner_id.commercial_partner_id", "in", partners.ids), ("state", "!=", "cancel"),
         ]).filtered(untouched)

@@ -26,6 +26,11 @@ class TestDemoCore(TransactionCase):
             self.assertFalse(orders.filtered(lambda o: not o.picking_ids.filtered(lambda p: p.state == "done")),
                              "no open order of the furniture shop")
         self.assertEqual(self.env.ref("sale.sale_order_1").state, "cancel", "cancelled, kept for other demo data")
+        for user in (self.admin, self.rep):
+            mine = self.env["sale.order"].with_user(user).search([("user_id", "=", user.id)])
+            self.assertFalse(mine & self.env.ref("sale.sale_order_1"), "out of the salespeople's own quotations")
+            self.assertFalse(mine.filtered(lambda o: not o.partner_id.commercial_partner_id.active),
+                             f"{user.name}'s own quotations are the distributor's")
         customers = self.env["res.partner"].with_user(self.rep).search([("customer_rank", ">", 0)])
         self.assertTrue(customers)
         self.assertFalse(customers & self.furniture_customers)
