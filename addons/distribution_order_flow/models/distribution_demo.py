@@ -27,12 +27,12 @@ class DistributionDemo(models.AbstractModel):
         """Put Odoo's own demo business out of sight. Nothing is deleted: other core modules' demo data
         refer to these records by external id when they are installed later. Open orders and transfers
         are cancelled through their own cancel actions, and the cancelled orders left without a salesperson
-        (out of everyone's own quotations); the furniture in stock is counted out through an
-        inventory adjustment (the stock valuation follows); the goods, customers and vendors are
-        archived; the other demo companies leave every user's allowed companies and are archived. An
-        order or purchase that was delivered, received or invoiced in part stays as it is (its history is
-        true). Does nothing on a database without demo data, and only the superuser (demo data) or an
-        administrator may call it."""
+        (out of everyone's own quotations); its unpaid invoices, bills and credit notes are cancelled; the
+        furniture in stock is counted out through an inventory adjustment (the stock valuation follows); the
+        goods, customers and vendors are archived; the other demo companies leave every user's allowed
+        companies and are archived. An order or purchase that was delivered, received or invoiced in part
+        stays as it is (its history is true). Does nothing on a database without demo data, and only the
+        superuser (demo data) or an administrator may call it."""
         if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
             raise AccessError(self.env._(
                 "%(user)s cannot put Odoo's demo records out of sight: only an administrator can.",
@@ -64,6 +64,14 @@ class DistributionDemo(models.AbstractModel):
             ("partner_id.commercial_partner_id", "in", partners.ids), ("state", "!=", "cancel"),
         ]).filtered(untouched)
         purchases.button_cancel()
+        # Its invoices, bills and credit notes left unpaid would sit in the receivables, the aged balances and
+        # the overdue lists beside the distributor's: cancelled (reset to draft first where posted).
+        moves = env["account.move"].search([
+            ("partner_id.commercial_partner_id", "in", partners.ids), ("move_type", "!=", "entry"),
+            ("state", "!=", "cancel"), ("payment_state", "=", "not_paid"),
+        ])
+        moves.filtered(lambda move: move.state == "posted").button_draft()
+        moves.button_cancel()
         # The transfers left open: the furniture shop's (its partners', or carrying its goods only).
         pickings = env["stock.picking"].search([
             ("state", "not in", ("done", "cancel")),
@@ -90,9 +98,10 @@ class DistributionDemo(models.AbstractModel):
             user.write(vals)
         others.write({"active": False})
         _logger.info(
-            "Odoo's demo put out of sight: %s sale orders, %s purchases and %s transfers cancelled, %s stock "
-            "records counted out, %s products, %s partners and %s companies archived",
-            len(sale_orders), len(purchases), len(pickings), len(quants), len(templates), len(archived), len(others),
+            "Odoo's demo put out of sight: %s sale orders, %s purchases, %s invoices and %s transfers cancelled, %s "
+            "stock records counted out, %s products, %s partners and %s companies archived",
+            len(sale_orders), len(purchases), len(moves), len(pickings), len(quants), len(templates), len(archived),
+            len(others),
         )
         return True
 

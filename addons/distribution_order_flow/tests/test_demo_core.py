@@ -35,6 +35,17 @@ class TestDemoCore(TransactionCase):
         self.assertTrue(customers)
         self.assertFalse(customers & self.furniture_customers)
 
+    def test_invoices_out_of_the_receivables(self):
+        """The furniture shop's unpaid invoices and bills are cancelled: no open receivable or payable of it."""
+        open_moves = self.env["account.move"].search([
+            ("partner_id.commercial_partner_id.active", "=", False), ("move_type", "!=", "entry"),
+            ("state", "=", "posted"), ("payment_state", "=", "not_paid"),
+        ])
+        self.assertFalse(open_moves)
+        self.assertTrue(self.env["account.move"].search_count([
+            ("partner_id.commercial_partner_id", "in", self.furniture_customers.ids), ("state", "=", "cancel"),
+        ]), "cancelled, not deleted")
+
     def test_goods_and_stock(self):
         desk = self.env.ref("product.product_product_4")
         self.assertFalse(desk.active)
