@@ -30,6 +30,7 @@ measurement could not be made.
 """
 
 import argparse
+import cProfile
 import random
 import sys
 import time
@@ -51,6 +52,8 @@ def parse_args(argv):
     parser.add_argument("--history-lines", type=int, default=30_000)
     parser.add_argument("--skip-odoo", action="store_true", help="do not time Odoo's report")
     parser.add_argument("--execute", type=int, default=200, help="proposals executed (0: none)")
+    parser.add_argument("--profile", help="write the planner's cProfile statistics to this file (pstats format; "
+                        "the time printed then includes the profiler's overhead)")
     args, odoo_args = parser.parse_known_args(argv)
     if min(args.products, args.open_lines, args.history_lines) <= 0:
         parser.error("--products, --open-lines and --history-lines must be positive")
@@ -178,7 +181,7 @@ def time_execution(env, proposals, one_by_one):
     return seconds, queries, purchases, done
 
 
-def run(dbname, n_products, n_open, n_history, skip_odoo, n_execute=0):
+def run(dbname, n_products, n_open, n_history, skip_odoo, n_execute=0, profile=None):
     import odoo
     from odoo import sql_db
     from odoo.modules.registry import Registry
@@ -203,9 +206,15 @@ def run(dbname, n_products, n_open, n_history, skip_odoo, n_execute=0):
         env.flush_all()
         env.invalidate_all()
         queries_before = sql_db.sql_counter
+        profiler = cProfile.Profile() if profile else None
         start = time.perf_counter()
+        if profiler:
+            profiler.enable()
         planner._compute_plan()
         env.flush_all()
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
         planner_seconds = time.perf_counter() - start
         planner_queries = sql_db.sql_counter - queries_before
         lines = planner.line_ids
@@ -258,7 +267,8 @@ def run(dbname, n_products, n_open, n_history, skip_odoo, n_execute=0):
 def main(argv=None):
     args, odoo_args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_odoo(odoo_args)
-    run(args.database, args.products, args.open_lines, args.history_lines, args.skip_odoo, args.execute)
+    run(args.database, args.products, args.open_lines, args.history_lines, args.skip_odoo, args.execute,
+        profile=args.profile)
     return 0
 
 
